@@ -1,0 +1,83 @@
+"""Read the YAML files of ``knowledge/`` into a validated :class:`KnowledgeBase`."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from knowledge.models import Catalog, KnowledgeBase, L10n, Topic
+
+KNOWLEDGE_DIR = Path(__file__).resolve().parent
+
+
+class KnowledgeError(ValueError):
+    """A knowledge file is missing, unreadable or breaks the schema."""
+
+
+def read_yaml(path: Path) -> Any:
+    """Parse one YAML file, naming the file in any error."""
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise KnowledgeError(f"{path}: cannot read YAML: {exc}") from exc
+
+
+def describe(error: ValidationError, path: Path) -> str:
+    """One line per schema problem: file, path inside it, what is wrong."""
+    lines = []
+    for err in error.errors():
+        where = ".".join(str(part) for part in err["loc"]) or "(top level)"
+        lines.append(f"{path}: {where}: {err['msg']}")
+    return "\n".join(lines)
+
+
+def parse_topic(path: Path) -> Topic:
+    data = read_yaml(path)
+    try:
+        topic = Topic.model_validate(data)
+    except ValidationError as exc:
+        raise KnowledgeError(describe(exc, path)) from exc
+    if topic.id != path.stem:
+        raise KnowledgeError(f"{path}: id: {topic.id!r} does not match the file name")
+    return topic
+
+
+def parse_interface(directory: Path) -> dict[str, L10n]:
+    texts: dict[str, L10n] = {}
+    for path in sorted(directory.glob("*.yaml")):
+        data = read_yaml(path) or {}
+        if not isinstance(data, dict):
+            raise KnowledgeError(f"{path}: (top level): expected a mapping of text keys")
+        for key, value in data.items():
+            if key in texts:
+                raise KnowledgeError(f"{path}: {key}: key already defined in another file")
+            try:
+                texts[str(key)] = L10n.model_validate(value)
+            except ValidationError as exc:
+                raise KnowledgeError(describe(exc, path).replace(f"{path}: ", f"{path}: {key}.")) from exc
+    return texts
+
+
+def load_from(directory: Path) -> KnowledgeBase:
+    """Load and validate a knowledge directory (raises :class:`KnowledgeError`)."""
+    try:
+        catalog = Catalog.model_validate(read_yaml(directory / "catalog.yaml"))
+    except ValidationError as exc:
+        raise KnowledgeError(describe(exc, directory / "catalog.yaml")) from exc
+    topics = {path.stem: parse_topic(path) for path in sorted((directory / "topics").glob("*.yaml"))}
+    missing = [t for t in catalog.topics if t not in topics]
+    if missing:
+        raise KnowledgeError(f"{directory / 'topics'}: no file for topics {missing}")
+    return KnowledgeBase(
+        catalog=catalog, topics=topics, interface=parse_interface(directory / "interface")
+    )
+
+
+@lru_cache(maxsize=4)
+def load(directory: str | None = None) -> KnowledgeBase:
+    """The knowledge base, loaded once per directory and cached."""
+    return load_from(Path(directory) if directory else KNOWLEDGE_DIR)
