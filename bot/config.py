@@ -1,0 +1,75 @@
+"""All configuration in one pydantic-settings model, read from the environment (and ``.env``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_store_url() -> str:
+    """SQLite in the user's data folder (``$XDG_DATA_HOME`` or ``~/.local/share``)."""
+    import os
+
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return f"sqlite:///{base / 'clientcoach' / 'clientcoach.sqlite3'}"
+
+
+class MissingSetting(RuntimeError):
+    """A platform was asked to start without a variable it needs; the message names it."""
+
+
+class Settings(BaseSettings):
+    """Every setting of the service. Secrets are ``SecretStr`` so they never print by accident."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    # Store and behaviour
+    store: str = Field(default_factory=default_store_url, alias="CLIENTCOACH_STORE")
+    session_idle_hours: float = Field(72.0, alias="CLIENTCOACH_SESSION_IDLE_HOURS")
+    rate_limit_per_minute: int = Field(20, alias="CLIENTCOACH_RATE_LIMIT")
+    log_text: bool = Field(False, alias="CLIENTCOACH_LOG_TEXT")
+    log_level: str = Field("INFO", alias="CLIENTCOACH_LOG_LEVEL")
+    max_body_bytes: int = Field(1_000_000, alias="CLIENTCOACH_MAX_BODY_BYTES")
+
+    # Slack
+    slack_bot_token: SecretStr | None = Field(None, alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(None, alias="SLACK_SIGNING_SECRET")
+    slack_app_token: SecretStr | None = Field(None, alias="SLACK_APP_TOKEN")
+    slack_client_id: str | None = Field(None, alias="SLACK_CLIENT_ID")
+    slack_client_secret: SecretStr | None = Field(None, alias="SLACK_CLIENT_SECRET")
+    slack_api_url: str = Field("https://slack.com/api/", alias="SLACK_API_URL")
+
+    # Telegram
+    telegram_bot_token: SecretStr | None = Field(None, alias="TELEGRAM_BOT_TOKEN")
+    telegram_webhook_secret: SecretStr | None = Field(None, alias="TELEGRAM_WEBHOOK_SECRET")
+    telegram_webhook_url: str | None = Field(None, alias="TELEGRAM_WEBHOOK_URL")
+    telegram_api_url: str = Field("https://api.telegram.org/bot", alias="TELEGRAM_API_URL")
+
+    @property
+    def slack_http_enabled(self) -> bool:
+        """Slack over HTTP needs the signing secret plus a bot token or OAuth credentials."""
+        return bool(self.slack_signing_secret and (self.slack_bot_token or self.slack_oauth))
+
+    @property
+    def slack_oauth(self) -> bool:
+        return bool(self.slack_client_id and self.slack_client_secret)
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return self.telegram_bot_token is not None
+
+    def require(self, *names: str) -> None:
+        """Raise :class:`MissingSetting` naming the first unset environment variable."""
+        for name in names:
+            field = next(f for f, info in type(self).model_fields.items() if info.alias == name)
+            if not getattr(self, field):
+                raise MissingSetting(f"{name} is not set: export it in the environment or .env")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings of this process, read once."""
+    return Settings()
