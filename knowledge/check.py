@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from knowledge import shingles
 from knowledge.loader import KNOWLEDGE_DIR, KnowledgeError, describe, parse_interface, read_yaml
@@ -53,7 +53,7 @@ def _texts(node: Any, path: str) -> list[tuple[str, L10n]]:
             label = getattr(item, "id", None)
             out += _texts(item, f"{path}[{label}]")
         return out
-    if hasattr(node, "model_fields"):
+    if isinstance(node, BaseModel):
         out = []
         for name in type(node).model_fields:
             out += _texts(getattr(node, name), f"{path}.{name}" if path else name)
@@ -68,10 +68,17 @@ def _format_fields(text: str) -> set[str] | None:
         return None
 
 
-def check_topic(topic: Topic, catalog: Catalog, prints: dict[str, set[str]], report: Report) -> None:
+def check_topic(
+    topic: Topic, catalog: Catalog, prints: dict[str, set[str]], report: Report
+) -> None:
     name = topic.id
     known_seeds = {s.file for s in catalog.sources}
     allowed = set(catalog.placeholders)
+    if len(topic.checklist) < catalog.min_checklist:
+        report.errors.append(
+            f"{name}: checklist has {len(topic.checklist)} items, "
+            f"fewer than {catalog.min_checklist}"
+        )
     for item in topic.advice:
         if not set(item.sources) & known_seeds:
             report.uncited.append(f"{name}: advice[{item.id}] cites no known article")
@@ -89,7 +96,8 @@ def check_topic(topic: Topic, catalog: Catalog, prints: dict[str, set[str]], rep
         for lang, fields in sets.items():
             if fields - allowed:
                 report.placeholder_mismatches.append(
-                    f"{name}: drafts[{draft.id}].{lang} unknown placeholders {sorted(fields - allowed)}"
+                    f"{name}: drafts[{draft.id}].{lang} "
+                    f"unknown placeholders {sorted(fields - allowed)}"
                 )
     for path, text in _texts(topic, ""):
         for lang, value in text.items():
@@ -110,7 +118,11 @@ def run_checks(directory: Path = KNOWLEDGE_DIR, seed_dir: Path | None = None) ->
     try:
         catalog = Catalog.model_validate(read_yaml(directory / "catalog.yaml"))
     except (ValidationError, KnowledgeError) as exc:
-        detail = describe(exc, directory / "catalog.yaml") if isinstance(exc, ValidationError) else str(exc)
+        detail = (
+            describe(exc, directory / "catalog.yaml")
+            if isinstance(exc, ValidationError)
+            else str(exc)
+        )
         report.errors.append(detail)
         return report
     prints = load_prints(directory, seed_dir)
@@ -142,14 +154,18 @@ def run_checks(directory: Path = KNOWLEDGE_DIR, seed_dir: Path | None = None) ->
             counts[lang]["advice"] += len(topic.advice)
             counts[lang]["checklist"] += len(topic.checklist)
             counts[lang]["drafts"] += len(topic.drafts)
-    extra = sorted(p.stem for p in (directory / "topics").glob("*.yaml") if p.stem not in catalog.topics)
+    extra = sorted(
+        p.stem for p in (directory / "topics").glob("*.yaml") if p.stem not in catalog.topics
+    )
     report.errors += [f"topics/{stem}.yaml: not listed in catalog.yaml" for stem in extra]
     try:
         interface = parse_interface(directory / "interface")
         for key, text in interface.items():
             for lang, value in text.items():
                 for seed, run in shingles.copied_runs(value, prints):
-                    report.copied_runs.append(f"interface: {key}.{lang} shares with {seed}: '{run}'")
+                    report.copied_runs.append(
+                        f"interface: {key}.{lang} shares with {seed}: '{run}'"
+                    )
     except KnowledgeError as exc:
         report.errors.append(str(exc))
     report.per_language = counts

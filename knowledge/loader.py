@@ -58,7 +58,9 @@ def parse_interface(directory: Path) -> dict[str, L10n]:
             try:
                 texts[str(key)] = L10n.model_validate(value)
             except ValidationError as exc:
-                raise KnowledgeError(describe(exc, path).replace(f"{path}: ", f"{path}: {key}.")) from exc
+                raise KnowledgeError(
+                    describe(exc, path).replace(f"{path}: ", f"{path}: {key}.")
+                ) from exc
     return texts
 
 
@@ -68,7 +70,9 @@ def load_from(directory: Path) -> KnowledgeBase:
         catalog = Catalog.model_validate(read_yaml(directory / "catalog.yaml"))
     except ValidationError as exc:
         raise KnowledgeError(describe(exc, directory / "catalog.yaml")) from exc
-    topics = {path.stem: parse_topic(path) for path in sorted((directory / "topics").glob("*.yaml"))}
+    topics = {
+        path.stem: parse_topic(path) for path in sorted((directory / "topics").glob("*.yaml"))
+    }
     missing = [t for t in catalog.topics if t not in topics]
     if missing:
         raise KnowledgeError(f"{directory / 'topics'}: no file for topics {missing}")

@@ -158,6 +158,7 @@ class Catalog(Strict):
     flows: dict[KebabId, KebabId]
     sources: list[Source]
     placeholders: list[str]
+    min_checklist: int = 5
 
 
 class KnowledgeBase(BaseModel):
