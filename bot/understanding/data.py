@@ -1,0 +1,114 @@
+"""The routing data of ``knowledge/routing/``: validated with pydantic, loaded once."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from knowledge.loader import KNOWLEDGE_DIR
+
+ROUTING_DIR = KNOWLEDGE_DIR / "routing"
+LANGS: tuple[str, ...] = ("fr", "nb", "en")
+
+Phrase = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PerLang(_Strict):
+    """A list of phrases in each language (``nb`` is bokmål)."""
+
+    fr: list[Phrase] = Field(default_factory=list)
+    nb: list[Phrase] = Field(default_factory=list)
+    en: list[Phrase] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_no(cls, data: object) -> object:
+        if isinstance(data, dict) and (False in data or "no" in data):
+            raise ValueError("use the key 'nb' for Norwegian (YAML reads a bare no: as false)")
+        return data
+
+    def get(self, lang: str) -> list[str]:
+        return list(getattr(self, lang))
+
+
+class TopicRouting(_Strict):
+    """Vocabulary and example phrases of one topic.
+
+    ``strong`` terms are decisive for the topic, ``terms`` are typical words, and ``examples`` are
+    whole messages the way people write them.
+    """
+
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+    strong: PerLang = Field(default_factory=PerLang)
+    terms: PerLang = Field(default_factory=PerLang)
+    examples: PerLang
+
+    @model_validator(mode="after")
+    def _enough_examples(self) -> TopicRouting:
+        for lang in LANGS:
+            if len(self.examples.get(lang)) < 20:
+                raise ValueError(f"{self.id}: at least 20 examples needed in {lang}")
+        return self
+
+
+class OffTopic(_Strict):
+    """Messages that are not about clients or freelance work."""
+
+    examples: PerLang
+    terms: PerLang = Field(default_factory=PerLang)
+
+
+class LanguageWords(_Strict):
+    """Frequent function words per language: language evidence, ignored as routing words."""
+
+    stopwords: PerLang
+    markers: PerLang = Field(default_factory=PerLang)
+
+
+class RoutingData(_Strict):
+    topics: dict[str, TopicRouting]
+    offtopic: OffTopic
+    words: LanguageWords
+
+
+class RoutingDataError(ValueError):
+    """A routing YAML file is missing or breaks the schema."""
+
+
+def _read(path: Path) -> object:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise RoutingDataError(f"{path}: cannot read YAML: {exc}") from exc
+
+
+def load_from(directory: Path) -> RoutingData:
+    """Read and validate a routing directory."""
+    topics: dict[str, TopicRouting] = {}
+    try:
+        for path in sorted((directory / "topics").glob("*.yaml")):
+            topic = TopicRouting.model_validate(_read(path))
+            if topic.id != path.stem:
+                raise RoutingDataError(f"{path}: id {topic.id!r} does not match the file name")
+            topics[topic.id] = topic
+        offtopic = OffTopic.model_validate(_read(directory / "offtopic.yaml"))
+        words = LanguageWords.model_validate(_read(directory / "language.yaml"))
+    except ValueError as exc:
+        if isinstance(exc, RoutingDataError):
+            raise
+        raise RoutingDataError(f"{directory}: {exc}") from exc
+    return RoutingData(topics=topics, offtopic=offtopic, words=words)
+
+
+@lru_cache(maxsize=1)
+def load() -> RoutingData:
+    """The packaged routing data, read once."""
+    return load_from(ROUTING_DIR)

@@ -1,0 +1,91 @@
+"""A small naive Bayes model over stems and word pairs, trained when first used.
+
+Training data are the example phrases and vocabulary of ``knowledge/routing/``: examples count
+once, ``terms`` twice and ``strong`` terms four times. Training takes a few milliseconds.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+
+from bot.understanding.data import LANGS, RoutingData, load
+from bot.understanding.features import Vocabulary, message_features, train_features
+
+OFFTOPIC = "offtopic"
+ALPHA = 0.2
+WEIGHTS = {"examples": 1.0, "terms": 2.0, "strong": 4.0}
+
+
+@dataclass(frozen=True)
+class Model:
+    """Per-feature log-likelihoods for every class, plus per-language vocabularies."""
+
+    classes: tuple[str, ...]
+    loglik: dict[str, tuple[float, ...]]
+    domain: frozenset[str]
+    vocab: dict[str, Vocabulary]
+
+    def scores(self, text: str, lang: str) -> tuple[list[float], int]:
+        """Log-score per class and how many features speak of the topics at all."""
+        feats = set(message_features(text, self.vocab[lang]))
+        acc = [0.0] * len(self.classes)
+        evidence = 0
+        for feat in feats:
+            row = self.loglik.get(feat)
+            if row is None:
+                continue
+            if feat in self.domain:
+                evidence += 1
+            acc = [a + b for a, b in zip(acc, row, strict=True)]
+        return acc, evidence
+
+
+def _training(data: RoutingData) -> list[tuple[str, str, str, float]]:
+    """(class, lang, text, weight) rows."""
+    rows: list[tuple[str, str, str, float]] = []
+    for topic in data.topics.values():
+        for field, weight in WEIGHTS.items():
+            per_lang = getattr(topic, field)
+            for lang in LANGS:
+                rows.extend((topic.id, lang, text, weight) for text in per_lang.get(lang))
+    for field in ("examples", "terms"):
+        for lang in LANGS:
+            texts = getattr(data.offtopic, field).get(lang)
+            rows.extend((OFFTOPIC, lang, t, WEIGHTS[field]) for t in texts)
+    return rows
+
+
+def train(data: RoutingData) -> Model:
+    """Count features per class and turn them into smoothed log-likelihoods."""
+    stop = {lang: frozenset(data.words.stopwords.get(lang)) for lang in LANGS}
+    classes = (*data.topics, OFFTOPIC)
+    index = {c: i for i, c in enumerate(classes)}
+    counts: dict[str, list[float]] = defaultdict(lambda: [0.0] * len(classes))
+    stems: dict[str, set[str]] = {lang: set() for lang in LANGS}
+    domain: set[str] = set()
+    for cls, lang, text, weight in _training(data):
+        for feat in set(train_features(text, lang, stop[lang])):
+            counts[feat][index[cls]] += weight
+            if " " not in feat:
+                stems[lang].add(feat)
+            if cls != OFFTOPIC:
+                domain.add(feat)
+    totals = [sum(row[i] for row in counts.values()) for i in range(len(classes))]
+    size = len(counts)
+    loglik = {
+        feat: tuple(
+            math.log((row[i] + ALPHA) / (totals[i] + ALPHA * size)) for i in range(len(classes))
+        )
+        for feat, row in counts.items()
+    }
+    vocab = {lang: Vocabulary(lang, stems[lang], stop[lang]) for lang in LANGS}
+    return Model(classes, loglik, frozenset(domain), vocab)
+
+
+@lru_cache(maxsize=1)
+def model() -> Model:
+    """The model trained on the packaged routing data (once per process)."""
+    return train(load())
