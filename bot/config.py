@@ -33,6 +33,14 @@ class Settings(BaseSettings):
     log_text: bool = Field(False, alias="CLIENTCOACH_LOG_TEXT")
     log_level: str = Field("INFO", alias="CLIENTCOACH_LOG_LEVEL")
     max_body_bytes: int = Field(1_000_000, alias="CLIENTCOACH_MAX_BODY_BYTES")
+    rate_window_s: float = Field(60.0, alias="CLIENTCOACH_RATE_WINDOW")
+    reminder_interval_s: float = Field(5.0, alias="CLIENTCOACH_REMINDER_INTERVAL")
+    web_reminders: bool = Field(True, alias="CLIENTCOACH_WEB_REMINDERS")
+
+    # Service (hosting platforms set PORT and WEB_CONCURRENCY)
+    port: int = Field(8000, alias="PORT")
+    host: str | None = Field(None, alias="CLIENTCOACH_HOST")
+    web_concurrency: int = Field(1, alias="WEB_CONCURRENCY")
 
     # Slack
     slack_bot_token: SecretStr | None = Field(None, alias="SLACK_BOT_TOKEN")
@@ -58,8 +66,29 @@ class Settings(BaseSettings):
         return bool(self.slack_client_id and self.slack_client_secret)
 
     @property
+    def slack_socket_enabled(self) -> bool:
+        """Socket Mode needs the app-level token and a bot token."""
+        return bool(self.slack_app_token and self.slack_bot_token)
+
+    @property
     def telegram_enabled(self) -> bool:
         return self.telegram_bot_token is not None
+
+    @property
+    def telegram_webhook_enabled(self) -> bool:
+        """Updates come over HTTP when a webhook secret or URL is set; otherwise by polling."""
+        return self.telegram_enabled and bool(
+            self.telegram_webhook_secret or self.telegram_webhook_url
+        )
+
+    @property
+    def bind_host(self) -> str:
+        """``CLIENTCOACH_HOST``, else all interfaces when ``PORT`` is set, else loopback."""
+        import os
+
+        if self.host:
+            return self.host
+        return "0.0.0.0" if os.environ.get("PORT") else "127.0.0.1"
 
     def require(self, *names: str) -> None:
         """Raise :class:`MissingSetting` naming the first unset environment variable."""

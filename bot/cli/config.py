@@ -1,0 +1,79 @@
+"""``clientcoach config check``: what is set (secrets masked) and what each platform still needs."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit, urlunsplit
+
+import click
+from pydantic import SecretStr
+
+from bot.config import Settings
+
+PLATFORMS: dict[str, tuple[tuple[str, ...], ...]] = {
+    # mode: groups of variables; a mode is ready when every variable of one group is set
+    "Slack over HTTP (Events API)": (
+        ("SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN"),
+        ("SLACK_SIGNING_SECRET", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"),
+    ),
+    "Slack Socket Mode (worker)": (("SLACK_APP_TOKEN", "SLACK_BOT_TOKEN"),),
+    "Slack multi-workspace OAuth": (
+        ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_SIGNING_SECRET"),
+    ),
+    "Telegram webhook (serve)": (("TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET"),),
+    "Telegram polling (worker)": (("TELEGRAM_BOT_TOKEN",),),
+}
+
+
+def mask_url(url: str) -> str:
+    """Hide a password in a store URL."""
+    parts = urlsplit(url)
+    if parts.password:
+        host = parts.hostname or ""
+        netloc = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port else "")
+        return urlunsplit(parts._replace(netloc=netloc))
+    return url
+
+
+def shown(value: object) -> str:
+    """A printable value: secrets become ``set (N chars)``."""
+    if value is None or value == "":
+        return "-"
+    if isinstance(value, SecretStr):
+        return f"set ({len(value.get_secret_value())} chars)"
+    if isinstance(value, str) and "://" in value:
+        return mask_url(value)
+    return str(value)
+
+
+def report(settings: Settings) -> tuple[list[str], int]:
+    """Lines of the report and how many platform modes are ready."""
+    by_alias = {info.alias: name for name, info in type(settings).model_fields.items()}
+    lines = ["Settings:"]
+    for alias, name in by_alias.items():
+        lines.append(f"  {alias:<32} {shown(getattr(settings, name))}")
+    lines.append("Platforms:")
+    ready = 0
+    for mode, groups in PLATFORMS.items():
+        missing = [[v for v in g if not getattr(settings, by_alias[v])] for g in groups]
+        best = min(missing, key=len)
+        if not best:
+            ready += 1
+            lines.append(f"  {mode:<32} ready")
+        else:
+            lines.append(f"  {mode:<32} missing {', '.join(best)}")
+    return lines, ready
+
+
+@click.group()
+def config() -> None:
+    """Inspect the configuration read from the environment and .env."""
+
+
+@config.command()
+@click.option("--strict", is_flag=True, help="Exit with status 1 when no platform is ready.")
+def check(strict: bool) -> None:
+    """Print what is set (secrets masked) and what is missing for each platform."""
+    lines, ready = report(Settings())
+    click.echo("\n".join(lines))
+    if strict and not ready:
+        raise SystemExit(1)

@@ -1,0 +1,134 @@
+"""`clientcoach serve` (web process) and `clientcoach worker` (what is not behind HTTP)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from typing import Any
+
+import click
+
+from bot.config import MissingSetting, Settings, get_settings
+
+log = logging.getLogger("clientcoach.worker")
+
+
+@click.command()
+@click.option("--host", default=None, help="Interface to bind (default: all when $PORT is set).")
+@click.option("--port", type=int, default=None, help="Port (default: $PORT or 8000).")
+@click.option("--workers", type=int, default=None,
+              help="Processes (default: $WEB_CONCURRENCY or 1)")
+def serve(host: str | None, port: int | None, workers: int | None) -> None:
+    """Serve Slack, Telegram webhooks and /healthz over HTTP."""
+    import uvicorn
+
+    from bot.logs import setup_logging
+
+    settings = get_settings()
+    setup_logging(settings.log_level)
+    workers = workers or settings.web_concurrency
+    options: dict[str, Any] = {
+        "host": host or settings.bind_host,
+        "port": port or settings.port,
+        "log_config": None,
+        "proxy_headers": True,
+        "lifespan": "on",
+        "timeout_graceful_shutdown": 10,
+    }
+    if workers > 1:
+        uvicorn.run("bot.server:app_factory", factory=True, workers=workers, **options)
+        return
+    from bot.server import create_app
+
+    try:
+        app = create_app(settings)
+    except MissingSetting as exc:
+        raise click.ClickException(str(exc)) from exc
+    uvicorn.run(app, **options)
+
+
+async def run_worker(
+    settings: Settings,
+    *,
+    telegram: bool | None = None,
+    slack: bool | None = None,
+    reminders: bool = True,
+    stop: asyncio.Event | None = None,
+) -> None:
+    """Telegram polling, Slack Socket Mode and the reminder scheduler until ``stop`` is set."""
+    from bot.reminders import ReminderScheduler
+    from bot.server import build_engine, build_platforms, open_configured_store
+
+    stop = stop or asyncio.Event()
+    store = open_configured_store(settings)
+    engine = build_engine(settings, store)
+    platforms = build_platforms(settings, engine, store, http=False)
+    if telegram is None:
+        telegram = settings.telegram_enabled and not settings.telegram_webhook_enabled
+    if slack is None:
+        slack = settings.slack_socket_enabled
+    if telegram:
+        settings.require("TELEGRAM_BOT_TOKEN")
+    if slack:
+        settings.require("SLACK_APP_TOKEN", "SLACK_BOT_TOKEN")
+
+    jobs: dict[str, Any] = {}
+    started: list[Any] = []
+    try:
+        if "telegram" in platforms:
+            await platforms["telegram"].start()
+            started.append(platforms["telegram"])
+        if telegram:
+            jobs["telegram-polling"] = platforms["telegram"].run_polling(stop)
+        if slack:
+            jobs["slack-socket"] = platforms["slack"].run_socket_mode(stop)
+        if reminders and platforms:
+            scheduler = ReminderScheduler(
+                store, engine, platforms, interval=settings.reminder_interval_s
+            )
+            jobs["reminders"] = scheduler.run(stop)
+        if not jobs:
+            raise click.ClickException(
+                "nothing to run: configure Telegram or Slack (see `clientcoach config check`)"
+            )
+        log.info("worker started", extra={"jobs": sorted(jobs)})
+        tasks = [asyncio.create_task(job, name=name) for name, job in jobs.items()]
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+        stop.set()
+        await asyncio.wait(tasks, timeout=15)
+        for task in done:
+            if task.exception() is not None:
+                raise task.exception()  # type: ignore[misc]
+    finally:
+        for bot in started:
+            try:
+                await bot.stop()
+            except Exception:  # noqa: BLE001 - shutting down anyway
+                log.exception("platform stop failed")
+        await store.close()
+        log.info("worker stopped")
+
+
+@click.command()
+@click.option("--telegram/--no-telegram", default=None, help="Telegram long polling.")
+@click.option("--slack/--no-slack", default=None, help="Slack Socket Mode.")
+@click.option("--reminders/--no-reminders", default=True, help="Send due reminders.")
+def worker(telegram: bool | None, slack: bool | None, reminders: bool) -> None:
+    """Run what does not live behind HTTP: polling, Socket Mode, the reminder scheduler."""
+    from bot.logs import setup_logging
+
+    settings = get_settings()
+    setup_logging(settings.log_level)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await run_worker(settings, telegram=telegram, slack=slack, reminders=reminders, stop=stop)
+
+    try:
+        asyncio.run(main())
+    except MissingSetting as exc:
+        raise click.ClickException(str(exc)) from exc

@@ -1,0 +1,211 @@
+"""The HTTP service: one Starlette app for Slack, Telegram, ``/healthz`` and the reminder loop.
+
+Each platform is mounted only when its configuration is present, and its package is imported only
+then. ``create_app`` builds the store and the engine from the settings unless they are given.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute, Route
+
+from bot.config import Settings, get_settings
+from bot.store.base import SessionStore, StoreUnavailable
+
+log = logging.getLogger("clientcoach.server")
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+
+def open_configured_store(settings: Settings) -> SessionStore:
+    """The store named by ``CLIENTCOACH_STORE`` (``sqlite:///path`` or ``redis://host:port/db``)."""
+    from bot.store import open_store
+
+    return open_store(settings.store)
+
+
+def build_engine(settings: Settings, store: SessionStore) -> Any:
+    """The engine over ``store`` (``bot.engine`` is imported here, not at module import)."""
+    from bot import engine as engine_module
+
+    factory = getattr(engine_module, "build_engine", None)
+    if factory is not None:
+        return factory(settings=settings, store=store)
+    return engine_module.Engine(store=store, settings=settings)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class BodyLimit:
+    """Answer 413 to any request body above ``max_bytes`` (declared or streamed)."""
+
+    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]], max_bytes: int):
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None:
+            try:
+                too_big = int(declared) > self.max_bytes
+            except ValueError:
+                await JSONResponse({"error": "bad content-length"}, 400)(scope, receive, send)
+                return
+            if too_big:
+                await JSONResponse({"error": "request too large"}, 413)(scope, receive, send)
+                return
+        seen = 0
+        started = False
+
+        async def limited_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise _TooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except _TooLarge:
+            if not started:
+                await JSONResponse({"error": "request too large"}, 413)(scope, receive, send)
+
+
+def build_platforms(settings: Settings, engine: Any, store: SessionStore, *, http: bool) -> dict:
+    """The configured adapters: those served over HTTP (``http``) or all that can send."""
+    platforms: dict[str, Any] = {}
+    can_send = bool(settings.slack_bot_token or settings.slack_oauth)
+    if settings.slack_http_enabled or (not http and can_send):
+        from bot.slack import SlackBot
+
+        platforms["slack"] = SlackBot(settings, engine, store)
+    if settings.telegram_webhook_enabled or (not http and settings.telegram_enabled):
+        from bot.telegram import TelegramBot
+
+        platforms["telegram"] = TelegramBot(settings, engine, store)
+    return platforms
+
+
+def _senders(platforms: dict[str, Any]) -> dict[str, Any]:
+    return {name: bot for name, bot in platforms.items() if hasattr(bot, "send")}
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    engine: Any = None,
+    store: SessionStore | None = None,
+    reminders: bool | None = None,
+    platforms: dict[str, Any] | None = None,
+) -> Starlette:
+    """The ASGI application.
+
+    ``reminders`` overrides ``CLIENTCOACH_WEB_REMINDERS``; ``platforms`` (name → object with
+    ``routes()`` and ``send()``) replaces the adapters the settings would build.
+    """
+    settings = settings or get_settings()
+    own_store = store is None
+    store = store if store is not None else open_configured_store(settings)
+    engine = engine if engine is not None else build_engine(settings, store)
+    run_reminders = settings.web_reminders if reminders is None else reminders
+
+    if platforms is None:
+        platforms = build_platforms(settings, engine, store, http=True)
+    routes: list[BaseRoute] = [r for bot in platforms.values() for r in bot.routes()]
+
+    async def healthz(request: Request) -> JSONResponse:
+        started = time.perf_counter()
+        try:
+            await store.ping()
+        except StoreUnavailable:
+            log.warning("health check: store unavailable")
+            return JSONResponse({"status": "unavailable", "store": "down"}, status_code=503)
+        latency = round((time.perf_counter() - started) * 1000, 2)
+        return JSONResponse(
+            {"status": "ok", "store": "ok", "store_ms": latency, "platforms": sorted(platforms)}
+        )
+
+    routes.append(Route("/healthz", healthz, methods=["GET", "HEAD"]))
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        task: asyncio.Task[None] | None = None
+        for name, bot in platforms.items():
+            start = getattr(bot, "start", None)
+            if start is not None:
+                await start()
+                log.info("platform started", extra={"platform": name})
+        if run_reminders and platforms:
+            from bot.reminders import ReminderScheduler
+
+            scheduler = ReminderScheduler(
+                store, engine, _senders(platforms), interval=settings.reminder_interval_s
+            )
+            app.state.scheduler = scheduler
+            task = asyncio.create_task(scheduler.run(stop), name="reminders")
+        log.info("service ready", extra={"platforms": sorted(platforms)})
+        try:
+            yield
+        finally:
+            stop.set()
+            if task is not None:
+                try:
+                    await asyncio.wait_for(task, timeout=10)
+                except (TimeoutError, asyncio.CancelledError):
+                    task.cancel()
+            for name, bot in platforms.items():
+                stop_bot = getattr(bot, "stop", None)
+                if stop_bot is not None:
+                    try:
+                        await stop_bot()
+                    except Exception:  # noqa: BLE001 - keep shutting the others down
+                        log.exception("platform stop failed", extra={"platform": name})
+            if own_store:
+                await store.close()
+
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(BodyLimit, max_bytes=settings.max_body_bytes)],
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.store = store
+    app.state.engine = engine
+    app.state.platforms = platforms
+    return app
+
+
+def app_factory() -> Starlette:
+    """Entry point for ``uvicorn --factory``: logging, settings and the app from the environment."""
+    from bot.logs import setup_logging
+
+    settings = get_settings()
+    setup_logging(settings.log_level)
+    return create_app(settings)
