@@ -24,6 +24,10 @@ log = logging.getLogger("clientcoach.reminders")
 RETRY_DELAYS = (30.0, 60.0, 300.0, 900.0, 3600.0)
 
 
+class DeliveryFailed(RuntimeError):
+    """The platform accepted none of the reminder's messages."""
+
+
 class Sender(Protocol):
     """What a platform adapter offers the scheduler."""
 
@@ -75,7 +79,10 @@ class ReminderScheduler:
         if sender is None:
             raise LookupError(f"platform {platform} is not enabled in this process")
         replies = await self._reply(reminder)
-        await sender.send(parse_key(reminder.key), replies)
+        result = await sender.send(parse_key(reminder.key), replies)
+        if replies and isinstance(result, int) and not isinstance(result, bool) and result == 0:
+            # Adapters that log send failures return how many messages went out.
+            raise DeliveryFailed(f"{platform}: nothing was sent")
 
     def _retry_later(self, reminder: Reminder, now: float, error: BaseException) -> None:
         attempt = self.attempts.get(reminder.id, 0) + 1

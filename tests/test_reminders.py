@@ -90,6 +90,19 @@ async def test_failed_send_is_put_back_and_retried(url):
     await store.close()
 
 
+async def test_send_reporting_zero_messages_counts_as_a_failure(url):
+    class Quiet(FakeSender):
+        async def send(self, key, replies):
+            return 0
+
+    store = RedisSessionStore(url)
+    sched = ReminderScheduler(store, FakeEngine(), {"telegram": Quiet()})
+    await store.add_reminder(reminder("q", time.time() - 1))
+    assert await sched.run_once() == 0 and sched.failed == 1
+    assert await store.pending_reminders() == 1
+    await store.close()
+
+
 async def test_reminder_dropped_after_max_attempts(url):
     store = RedisSessionStore(url)
     sched = ReminderScheduler(store, FakeEngine(), {"telegram": FakeSender(fail=99)},
