@@ -61,9 +61,6 @@ async def run_worker(
     from bot.server import build_engine, build_platforms, open_configured_store
 
     stop = stop or asyncio.Event()
-    store = open_configured_store(settings)
-    engine = build_engine(settings, store)
-    platforms = build_platforms(settings, engine, store, http=False)
     if telegram is None:
         telegram = settings.telegram_enabled and not settings.telegram_webhook_enabled
     if slack is None:
@@ -72,6 +69,14 @@ async def run_worker(
         settings.require("TELEGRAM_BOT_TOKEN")
     if slack:
         settings.require("SLACK_APP_TOKEN", "SLACK_BOT_TOKEN")
+    can_send = settings.telegram_enabled or settings.slack_bot_token or settings.slack_oauth
+    if not (telegram or slack or (reminders and can_send)):
+        raise click.ClickException(
+            "nothing to run: configure Telegram or Slack (see `clientcoach config check`)"
+        )
+    store = open_configured_store(settings)
+    engine = build_engine(settings, store)
+    platforms = build_platforms(settings, engine, store, http=False)
 
     jobs: dict[str, Any] = {}
     started: list[Any] = []
@@ -88,10 +93,6 @@ async def run_worker(
                 store, engine, platforms, interval=settings.reminder_interval_s
             )
             jobs["reminders"] = scheduler.run(stop)
-        if not jobs:
-            raise click.ClickException(
-                "nothing to run: configure Telegram or Slack (see `clientcoach config check`)"
-            )
         log.info("worker started", extra={"jobs": sorted(jobs)})
         tasks = [asyncio.create_task(job, name=name) for name, job in jobs.items()]
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
