@@ -1,0 +1,362 @@
+"""The Telegram bot: a python-telegram-bot ``Application`` with one catch-all handler.
+
+The handler only translates (``read_update``), deduplicates (``store.claim_event``), asks the
+engine, and renders. The engine's state machine owns the conversation; there is no
+``ConversationHandler``. Webhook updates arrive through :meth:`TelegramBot.routes` (served by
+``clientcoach serve``); long polling runs with :meth:`TelegramBot.run_polling`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import time
+from typing import Any, Protocol
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from telegram import (
+    BotCommand,
+    CallbackQuery,
+    LinkPreviewOptions,
+    Message,
+    ReplyParameters,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import Application, BaseRateLimiter, ContextTypes, TypeHandler
+
+import knowledge
+from bot.config import Settings
+from bot.models import ConversationKey, Reply, normalize_lang
+from bot.store.base import SessionStore, StoreUnavailable
+from bot.telegram.limits import RetryingRateLimiter
+from bot.telegram.render import MAX_CHARS, Outgoing, escape, render, utf16_len
+from bot.telegram.updates import Incoming, Me, read_update
+
+log = logging.getLogger("bot.telegram")
+
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+COMMANDS = ("start", "menu", "checklist", "lang", "help", "cancel", "forget")
+MENU_LANGUAGES = {"en": "en", "fr": "fr", "nb": "nb", "no": "nb"}
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+class Engine(Protocol):
+    async def handle(self, turn: Any) -> list[Reply]: ...
+
+
+def file_url(api_url: str) -> str:
+    """``https://api.telegram.org/bot`` → ``https://api.telegram.org/file/bot``."""
+    head, sep, tail = api_url.rstrip("/").rpartition("/")
+    return f"{head}/file/{tail}" if sep else api_url
+
+
+class TelegramBot:
+    """Telegram in and out for one bot token; built as ``TelegramBot(settings, engine, store)``."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        engine: Engine,
+        store: SessionStore,
+        *,
+        rate_limiter: BaseRateLimiter[Any] | None = None,
+        texts: knowledge.KnowledgeBase | None = None,
+    ) -> None:
+        settings.require("TELEGRAM_BOT_TOKEN")
+        assert settings.telegram_bot_token is not None
+        logging.getLogger("httpx").setLevel(logging.WARNING)  # httpx logs URLs with the token
+        self.settings = settings
+        self.engine = engine
+        self.store = store
+        self.kb = texts or knowledge.load()
+        self._me: Me | None = None
+        self._started = False
+        self.app: Application[Any, Any, Any, Any, Any, Any] = (
+            Application.builder()
+            .token(settings.telegram_bot_token.get_secret_value())
+            .base_url(settings.telegram_api_url)
+            .base_file_url(file_url(settings.telegram_api_url))
+            .rate_limiter(rate_limiter or RetryingRateLimiter())
+            .concurrent_updates(64)
+            .build()
+        )
+        self.app.add_handler(TypeHandler(Update, self._on_update))
+        self.app.add_error_handler(self._on_error)
+
+    # -- texts ---------------------------------------------------------------------------------
+
+    def text(self, key: str, lang: str) -> str:
+        return self.kb.text(key, lang)
+
+    # -- life cycle ----------------------------------------------------------------------------
+
+    @property
+    def me(self) -> Me:
+        if self._me is None:
+            raise RuntimeError("TelegramBot.start() has not run")
+        return self._me
+
+    async def start(self, *, webhook: bool = True) -> None:
+        """Initialise (``getMe``), register the command menu, set the webhook when configured.
+
+        Calling it again while started does nothing.
+        """
+        if self._started:
+            return
+        await self.app.initialize()
+        bot = self.app.bot
+        self._me = Me(bot.id, bot.username)
+        log.info(
+            "telegram bot @%s (id %s) can_read_all_group_messages=%s",
+            bot.username,
+            bot.id,
+            bot.bot.can_read_all_group_messages,
+        )
+        await self.set_commands()
+        if webhook and self.settings.telegram_webhook_url:
+            self.settings.require("TELEGRAM_WEBHOOK_SECRET")
+            assert self.settings.telegram_webhook_secret is not None
+            await bot.set_webhook(
+                self.settings.telegram_webhook_url,
+                secret_token=self.settings.telegram_webhook_secret.get_secret_value(),
+                allowed_updates=ALLOWED_UPDATES,
+            )
+        await self.app.start()
+        self._started = True
+
+    async def stop(self) -> None:
+        """Finish the updates in hand and close the HTTP client; safe to call twice."""
+        if not self._started:
+            return
+        self._started = False
+        if self.app.updater is not None and self.app.updater.running:
+            await self.app.updater.stop()
+        await self.app.stop()
+        await self.app.shutdown()
+
+    async def set_commands(self) -> None:
+        """The command menu in each language, plus English for every other language."""
+        calls = [self._set_commands_in("en", None)]
+        calls += [self._set_commands_in(lang, code) for code, lang in MENU_LANGUAGES.items()]
+        await asyncio.gather(*calls)
+
+    async def _set_commands_in(self, lang: str, code: str | None) -> None:
+        commands = [BotCommand(name, self.text(f"tg_cmd_{name}", lang)) for name in COMMANDS]
+        await self.app.bot.set_my_commands(commands, language_code=code)
+
+    async def run_polling(self, stop: asyncio.Event, *, timeout: int = 10) -> None:
+        """Long polling until ``stop`` is set (``deleteWebhook`` first, as Telegram requires)."""
+        await self.start(webhook=False)
+        assert self.app.updater is not None
+        try:
+            await self.app.updater.start_polling(
+                poll_interval=0, timeout=timeout, allowed_updates=ALLOWED_UPDATES
+            )
+            await stop.wait()
+        finally:
+            await self.stop()
+
+    # -- webhook -------------------------------------------------------------------------------
+
+    def routes(self) -> list[Route]:
+        """``POST /telegram/webhook``; needs ``TELEGRAM_WEBHOOK_SECRET``."""
+        self.settings.require("TELEGRAM_WEBHOOK_SECRET")
+        return [Route("/telegram/webhook", self.webhook, methods=["POST"])]
+
+    async def webhook(self, request: Request) -> Response:
+        """Check the secret header, parse the update, queue it; never a 500 for bad input."""
+        secret = self.settings.telegram_webhook_secret
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if secret is None or not hmac.compare_digest(given, secret.get_secret_value().encode()):
+            log.warning("telegram webhook: wrong or missing secret token")
+            return Response(status_code=403)
+        if not self._started:
+            return Response(status_code=503)
+        body = await read_capped(request, self.settings.max_body_bytes)
+        if body is None:
+            return Response(status_code=413)
+        update = self.parse_update(body)
+        if update is None:
+            return Response(status_code=400)
+        await self.app.update_queue.put(update)
+        return Response(status_code=200)
+
+    def parse_update(self, body: bytes) -> Update | None:
+        """An ``Update`` bound to our bot, or None for anything that is not one."""
+        try:
+            data = json.loads(body)
+            if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+                raise ValueError("not an update")
+            return Update.de_json(data, self.app.bot)
+        except Exception as exc:  # noqa: BLE001 - malformed input of any shape is a 400
+            log.warning("telegram webhook: unreadable update (%s)", type(exc).__name__)
+            return None
+
+    # -- handling ------------------------------------------------------------------------------
+
+    async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Catch-all handler: translate, deduplicate, ask the engine, answer."""
+        started = time.perf_counter()
+        incoming = read_update(update, self.me)
+        if incoming is None:
+            if update.callback_query is not None:
+                await self._answer_callback(update.callback_query)
+            return
+        turn = incoming.turn
+        lang = normalize_lang(turn.locale) or "en"
+        try:
+            assert turn.event_id is not None
+            if not await self.store.claim_event(turn.event_id, turn.key.person):
+                log.info("telegram update %s: duplicate, skipped", update.update_id)
+                return
+            if incoming.foreign and incoming.callback is not None:
+                await self._answer_callback(incoming.callback, self.text("tg_foreign_button", lang))
+                return
+            replies = await self.engine.handle(turn)
+        except StoreUnavailable:
+            log.warning("telegram update %s: store unavailable", update.update_id)
+            if incoming.callback is not None:
+                await self._answer_callback(incoming.callback)
+            replies = [Reply(text=self.text("tg_unavailable", lang), lang=lang)]
+            await self.deliver(incoming, replies)
+            return
+        if incoming.callback is not None:
+            await self._answer_callback(incoming.callback)
+            await self._mark_choice(incoming.callback, replies[0].lang if replies else lang)
+        sent = await self.deliver(incoming, replies)
+        log.info(
+            "telegram update %s kind=%s chat=%s replies=%d sent=%d ms=%.1f",
+            update.update_id,
+            turn.kind,
+            turn.chat_kind,
+            len(replies),
+            sent,
+            (time.perf_counter() - started) * 1000,
+        )
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log the failure by type and update id only (never the update, it holds text)."""
+        update_id = update.update_id if isinstance(update, Update) else None
+        log.error(
+            "telegram update %s failed: %s",
+            update_id,
+            type(context.error).__name__,
+            exc_info=context.error if not isinstance(context.error, TelegramError) else None,
+        )
+
+    async def _answer_callback(self, query: CallbackQuery, notice: str | None = None) -> None:
+        try:
+            await query.answer(text=notice)
+        except TelegramError as exc:
+            log.warning("telegram answerCallbackQuery failed: %s", type(exc).__name__)
+
+    async def _mark_choice(self, query: CallbackQuery, lang: str) -> None:
+        """Replace the pressed keyboard by the choice made (or just remove it)."""
+        message = query.message
+        if not isinstance(message, Message):
+            return
+        label = pressed_label(message, query.data)
+        try:
+            if label and message.text:
+                choice = self.kb.text("tg_your_choice", lang, label=label)
+                if utf16_len(message.text) + 2 + utf16_len(choice) <= MAX_CHARS:
+                    await message.edit_text(
+                        f"{message.text_html}\n\n<i>{escape(choice)}</i>",
+                        parse_mode=ParseMode.HTML,
+                        reply_markup=None,
+                        link_preview_options=LinkPreviewOptions(is_disabled=True),
+                    )
+                    return
+            await message.edit_reply_markup(reply_markup=None)
+        except TelegramError as exc:  # too old, already edited, deleted…
+            log.info("telegram: keyboard not updated (%s)", type(exc).__name__)
+
+    # -- sending -------------------------------------------------------------------------------
+
+    async def send(self, key: ConversationKey, replies: list[Reply]) -> int:
+        """Send replies to a conversation (used by the reminder scheduler)."""
+        thread = int(key.thread) if key.thread else None
+        return await self._send_all(int(key.chat), thread, None, replies)
+
+    async def deliver(self, incoming: Incoming, replies: list[Reply]) -> int:
+        """Send the engine's replies where the turn came from; returns messages sent."""
+        return await self._send_all(
+            incoming.chat_id, incoming.thread_id, incoming.reply_to, replies
+        )
+
+    async def _send_all(
+        self, chat_id: int, thread: int | None, reply_to: int | None, replies: list[Reply]
+    ) -> int:
+        sent = 0
+        username = self._me.username if self._me else None
+        try:
+            for reply in replies:
+                for message in render(reply, self.text, bot_username=username):
+                    await self._send(chat_id, thread, reply_to, message)
+                    sent += 1
+        except TelegramError as exc:
+            log.warning("telegram sendMessage failed after %d sent: %s", sent, type(exc).__name__)
+        return sent
+
+    async def _send(
+        self, chat_id: int, thread: int | None, reply_to: int | None, message: Outgoing
+    ) -> None:
+        reply = (
+            ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
+            if reply_to
+            else None
+        )
+        try:
+            await self.app.bot.send_message(
+                chat_id,
+                message.html,
+                parse_mode=ParseMode.HTML,
+                reply_markup=message.keyboard,
+                message_thread_id=thread,
+                reply_parameters=reply,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        except BadRequest:
+            if reply is None and thread is None:
+                raise
+            # the thread or the message replied to may be gone: send to the chat itself
+            await self.app.bot.send_message(
+                chat_id,
+                message.html,
+                parse_mode=ParseMode.HTML,
+                reply_markup=message.keyboard,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+
+
+def pressed_label(message: Message, data: str | None) -> str | None:
+    """The label of the button whose ``callback_data`` was ``data``."""
+    markup = message.reply_markup
+    if markup is None or data is None:
+        return None
+    for row in markup.inline_keyboard:
+        for button in row:
+            if button.callback_data == data:
+                return button.text
+    return None
+
+
+async def read_capped(request: Request, limit: int) -> bytes | None:
+    """The request body, or None when it is larger than ``limit`` bytes."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -1,0 +1,178 @@
+"""Lay a neutral :class:`~bot.models.Reply` out as Telegram messages (HTML parse mode).
+
+Every piece of text is escaped, so nothing a person wrote can inject markup. Long replies are
+split at paragraph boundaries (then lines, then words) so that each message stays within
+Telegram's 4096 characters; the keyboard goes on the last message. Drafts are sent in ``<pre>``
+so they can be copied with one tap.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.models import Reply
+
+MAX_CHARS = 4096
+CHECK_MARK = "\u2610"  # ballot box, before each checklist item
+DEEP_LINK = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+Style = Literal["text", "bold", "pre"]
+TextLookup = Callable[[str, str], str]
+
+
+@dataclass(frozen=True)
+class Block:
+    """One paragraph of a message with a single style."""
+
+    style: Style
+    text: str
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One Telegram message ready for ``sendMessage``."""
+
+    html: str
+    keyboard: InlineKeyboardMarkup | None = None
+
+
+def utf16_len(text: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def escape(text: str) -> str:
+    """Escape ``<``, ``>`` and ``&`` for Telegram's HTML parse mode."""
+    return html.escape(text, quote=False)
+
+
+def to_deep_link(payload: str) -> str | None:
+    """``flow:unpaid-invoice`` → ``flow-unpaid-invoice``; None when it cannot be a deep link."""
+    link = payload.replace(":", "-", 1)
+    return link if DEEP_LINK.match(link) else None
+
+
+def blocks_of(reply: Reply) -> list[Block]:
+    """The paragraphs of a reply: its text, its checklist, then its draft."""
+    blocks = [Block("text", p.strip("\n")) for p in re.split(r"\n\s*\n", reply.text) if p.strip()]
+    if reply.checklist:
+        items = "\n".join(f"{CHECK_MARK} {item}" for item in reply.checklist if item.strip())
+        if items:
+            blocks.append(Block("text", items))
+    if reply.draft is not None:
+        if reply.draft.title.strip():
+            blocks.append(Block("bold", reply.draft.title.strip()))
+        if reply.draft.text.strip():
+            blocks.append(Block("pre", reply.draft.text.strip("\n")))
+    return blocks
+
+
+def _cut(text: str, budget: int) -> tuple[str, str]:
+    """Split ``text`` so the head fits ``budget``, preferring a line break, then a space."""
+    end = min(len(text), budget)
+    over = utf16_len(text[:end]) - budget
+    if over > 0:  # astral characters count twice; dropping ``over`` of them is always enough
+        end -= over
+    end = max(end, 1)
+    head = text[:end]
+    for sep in ("\n", " "):
+        at = head.rfind(sep)
+        if at > end // 2:
+            return text[:at], text[at + 1 :]
+    return head, text[end:]
+
+
+def _pieces(block: Block, limit: int) -> Iterable[Block]:
+    """A block cut into pieces that each fit ``limit``."""
+    rest = block.text
+    while utf16_len(rest) > limit:
+        head, rest = _cut(rest, limit)
+        if head.strip():
+            yield Block(block.style, head)
+    if rest.strip():
+        yield Block(block.style, rest)
+
+
+def pack(blocks: list[Block], limit: int = MAX_CHARS) -> list[list[Block]]:
+    """Group blocks into messages of at most ``limit`` characters, joined by blank lines."""
+    messages: list[list[Block]] = []
+    current: list[Block] = []
+    size = 0
+    for block in blocks:
+        for piece in _pieces(block, limit):
+            length = utf16_len(piece.text)
+            if current and size + 2 + length > limit:
+                messages.append(current)
+                current, size = [], 0
+            size += length + (2 if current else 0)
+            current.append(piece)
+    if current:
+        messages.append(current)
+    return messages
+
+
+def to_html(blocks: list[Block]) -> str:
+    """HTML for one message; every block is escaped, tags never cross blocks."""
+    parts = []
+    for block in blocks:
+        body = escape(block.text)
+        if block.style == "bold":
+            body = f"<b>{body}</b>"
+        elif block.style == "pre":
+            body = f"<pre>{body}</pre>"
+        parts.append(body)
+    return "\n\n".join(parts)
+
+
+def _per_row(labels: list[str]) -> int:
+    widest = max((len(label) for label in labels), default=0)
+    if widest <= 10:
+        return 3
+    return 2 if widest <= 18 else 1
+
+
+def keyboard(
+    reply: Reply, text: TextLookup, bot_username: str | None, deep_link: str | None
+) -> InlineKeyboardMarkup | None:
+    """Inline keyboard: the reply's buttons, plus a link to continue in private when offered."""
+    buttons = [InlineKeyboardButton(b.label, callback_data=b.payload) for b in reply.buttons]
+    width = _per_row([b.label for b in reply.buttons])
+    rows = [buttons[i : i + width] for i in range(0, len(buttons), width)]
+    if reply.continue_in_dm and bot_username:
+        url = f"https://t.me/{bot_username}"
+        if deep_link:
+            url += f"?start={deep_link}"
+        rows.append([InlineKeyboardButton(text("tg_continue_in_private", reply.lang), url=url)])
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def deep_link_for(reply: Reply) -> str | None:
+    """Where "continue in private" should lead: the first topic, flow or checklist offered."""
+    for button in reply.buttons:
+        if button.payload.split(":", 1)[0] in ("flow", "topic", "checklist"):
+            link = to_deep_link(button.payload)
+            if link:
+                return link
+    return None
+
+
+def render(
+    reply: Reply,
+    text: TextLookup,
+    *,
+    bot_username: str | None = None,
+    deep_link: str | None = None,
+    limit: int = MAX_CHARS,
+) -> list[Outgoing]:
+    """One reply as one or more messages; the keyboard rides on the last one."""
+    chunks = pack(blocks_of(reply), limit) or [[Block("text", "\u2026")]]
+    markup = keyboard(reply, text, bot_username, deep_link or deep_link_for(reply))
+    out = [Outgoing(to_html(chunk)) for chunk in chunks[:-1]]
+    out.append(Outgoing(to_html(chunks[-1]), markup))
+    return out
