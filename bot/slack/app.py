@@ -1,0 +1,374 @@
+"""The Slack adapter: a slack-bolt ``AsyncApp`` whose listeners only translate and deliver.
+
+Every listener acknowledges at once and hands the work to a background task: the app runs with
+``process_before_response=True`` (no 10 ms polling for the ack) and the listener returns as soon
+as the task is scheduled, so Slack gets its ``200`` within milliseconds whatever the engine does.
+The task: drop repeats (``store.claim_event`` on the ``event_id``, shared by every worker), look up
+the person's locale, ``engine.handle(turn)``, render and send.
+
+Where replies go:
+
+- a message in the bot's DM → that DM (top level, or the thread it came from);
+- a mention in a channel → the thread of the mention; later replies in that thread from anyone
+  continue their own conversation;
+- a slash command, or a click on an ephemeral message → ephemeral, through ``response_url``;
+- after a click on its own buttons, the person's message loses its buttons and shows the answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import re
+from collections.abc import Awaitable
+from typing import Any
+
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.oauth.async_callback_options import AsyncCallbackOptions
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_bolt.response import BoltResponse
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from bot.config import Settings
+from bot.models import ConversationKey, Reply, Turn, normalize_lang
+from bot.slack.events import (
+    Inbound,
+    action_to_inbound,
+    chat_id,
+    command_to_inbound,
+    event_to_inbound,
+    split_chat,
+)
+from bot.slack.home import home_view
+from bot.slack.locales import LocaleCache
+from bot.slack.oauth import BOT_SCOPES, SignedStateStore, open_installation_store
+from bot.slack.render import answered, fallback, render
+from bot.slack.retry import retry_handlers
+from bot.slack.threads import ThreadRegistry
+from bot.store.base import SessionStore, StoreUnavailable
+
+log = logging.getLogger("clientcoach.slack")
+
+# Bolt and slack-sdk log request and response bodies at DEBUG: message text and, for OAuth,
+# tokens. Their records go to this logger, which never passes DEBUG on.
+_framework_log = logging.getLogger("clientcoach.slack.framework")
+_framework_log.setLevel(logging.INFO)
+
+CLIENT_TIMEOUT_S = 10
+SHUTDOWN_WAIT_S = 10.0
+ACTIONS = re.compile(r"^cc[:-]")
+
+
+def _secret(value: Any) -> str | None:
+    return value.get_secret_value() if value is not None else None
+
+
+class SlackBot:
+    """``SlackBot(settings, engine, store)``: routes for HTTP mode, Socket Mode, and ``send``."""
+
+    def __init__(self, settings: Settings, engine: Any, store: SessionStore, *,
+                 knowledge: Any = None) -> None:
+        if knowledge is None:
+            from knowledge import load
+
+            knowledge = load()
+        self.settings = settings
+        self.engine = engine
+        self.store = store
+        self.kb = knowledge
+        self.oauth = settings.slack_oauth
+        self.client = self._web_client(None if self.oauth else _secret(settings.slack_bot_token))
+        self.installations = open_installation_store(settings, store) if self.oauth else None
+        self.locales = LocaleCache()
+        self.threads = ThreadRegistry(store)
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.app = self._build_app()
+        self._http = AsyncSlackRequestHandler(self.app)
+
+    # construction ----------------------------------------------------------------------------
+    def _web_client(self, token: str | None) -> AsyncWebClient:
+        return AsyncWebClient(token=token, base_url=self.settings.slack_api_url,
+                              timeout=CLIENT_TIMEOUT_S, retry_handlers=retry_handlers(),
+                              logger=_framework_log)
+
+    def _oauth_settings(self) -> AsyncOAuthSettings:
+        secret = _secret(self.settings.slack_client_secret) or ""
+        return AsyncOAuthSettings(
+            client_id=self.settings.slack_client_id,
+            client_secret=secret,
+            scopes=BOT_SCOPES,
+            installation_store=self.installations,
+            state_store=SignedStateStore(secret, self.store),
+            install_path="/slack/install",
+            redirect_uri_path="/slack/oauth_redirect",
+            install_page_rendering_enabled=False,
+            callback_options=AsyncCallbackOptions(success=self._installed, failure=self._failed),
+            logger=_framework_log,
+        )
+
+    def _build_app(self) -> AsyncApp:
+        app = AsyncApp(
+            client=self.client,
+            signing_secret=_secret(self.settings.slack_signing_secret) or "",
+            oauth_settings=self._oauth_settings() if self.oauth else None,
+            installation_store=self.installations,
+            process_before_response=True,
+            raise_error_for_unhandled_request=False,
+            logger=_framework_log,
+        )
+        for event in ("message", "app_mention", "member_joined_channel"):
+            app.event(event)(self._on_event)
+        app.event("app_home_opened")(self._on_home)
+        app.event("tokens_revoked")(self._on_uninstalled)
+        app.event("app_uninstalled")(self._on_uninstalled)
+        app.event(re.compile(r".*"))(self._on_other)  # acknowledge every other event: no retry
+        app.command("/checklist")(self._on_command)
+        app.command("/coach")(self._on_command)
+        app.action(ACTIONS)(self._on_action)
+        return app
+
+    # service contract ------------------------------------------------------------------------
+    def routes(self) -> list[Route]:
+        """``POST /slack/events`` and, with OAuth, ``GET /slack/install`` and the redirect."""
+        self.settings.require("SLACK_SIGNING_SECRET")
+        if not self.oauth:
+            self.settings.require("SLACK_BOT_TOKEN")
+
+        async def endpoint(request: Request) -> Response:
+            return await self._http.handle(request)
+
+        routes = [Route("/slack/events", endpoint, methods=["POST"])]
+        if self.oauth:
+            routes += [
+                Route("/slack/install", endpoint, methods=["GET"]),
+                Route("/slack/oauth_redirect", endpoint, methods=["GET"]),
+            ]
+        return routes
+
+    async def start(self) -> None:
+        """Nothing to open: clients connect on first use."""
+
+    async def stop(self) -> None:
+        """Let replies in flight finish (bounded), then cancel the rest."""
+        await self.drain(SHUTDOWN_WAIT_S)
+        for task in list(self._tasks):
+            task.cancel()
+
+    async def drain(self, timeout: float = 5.0) -> None:
+        """Wait until the background work started so far is done (tests and shutdown)."""
+        pending = [task for task in self._tasks if not task.done()]
+        if pending:
+            await asyncio.wait(pending, timeout=timeout)
+
+    async def send(self, key: ConversationKey, replies: list[Reply]) -> None:
+        """Deliver replies to a conversation (reminders); raises when Slack refused them."""
+        team, channel = split_chat(key.chat)
+        turn = Turn(key=key, chat_kind="direct" if channel.startswith("D") else "group",
+                    kind="command")
+        # A channel conversation without a thread comes from a slash command: keep it private.
+        private = turn.chat_kind == "group" and not key.thread
+        inbound = Inbound(turn, channel, key.thread or None, team, ephemeral=private)
+        await self._deliver(await self._client_for(team), inbound, replies)
+
+    async def run_socket_mode(self, stop: asyncio.Event) -> None:
+        """Serve over Socket Mode until ``stop`` is set (no public URL needed)."""
+        self.settings.require("SLACK_APP_TOKEN")
+        if not self.oauth:
+            self.settings.require("SLACK_BOT_TOKEN")
+        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+        handler = AsyncSocketModeHandler(self.app, _secret(self.settings.slack_app_token),
+                                         logger=_framework_log, web_client=self.client)
+        await handler.connect_async()
+        log.info("slack socket mode connected")
+        try:
+            await stop.wait()
+        finally:
+            await handler.close_async()
+            await self.stop()
+
+    # listeners: acknowledge, then work in the background -------------------------------------
+    def _spawn(self, job: str, work: Awaitable[None]) -> None:
+        async def guarded() -> None:
+            try:
+                await work
+            except Exception as exc:  # noqa: BLE001 - one failed reply must not stop the app
+                log.error("slack job failed",
+                          extra={"job": job, "error": type(exc).__name__,
+                                 "code": getattr(getattr(exc, "response", None), "status_code",
+                                                 None)})
+
+        task = asyncio.get_running_loop().create_task(guarded())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _on_event(self, body: dict[str, Any], context: AsyncBoltContext) -> None:
+        self._spawn("event", self._handle_event(body, context.client, context.bot_user_id))
+
+    async def _on_other(self, body: dict[str, Any]) -> None:
+        log.debug("slack event ignored", extra={"type": (body.get("event") or {}).get("type")})
+
+    async def _on_command(self, ack: Any, body: dict[str, Any], context: AsyncBoltContext) -> None:
+        await ack()
+        inbound = command_to_inbound(body)
+        if inbound is not None:
+            self._spawn("command", self._converse(context.client, inbound))
+
+    async def _on_action(self, ack: Any, body: dict[str, Any], context: AsyncBoltContext) -> None:
+        await ack()
+        self._spawn("action", self._handle_action(body, context.client))
+
+    async def _on_home(self, body: dict[str, Any], event: dict[str, Any],
+                       context: AsyncBoltContext) -> None:
+        if event.get("tab") == "home" and isinstance(event.get("user"), str):
+            self._spawn("home", self._publish_home(body, event, context.client))
+
+    async def _on_uninstalled(self, body: dict[str, Any]) -> None:
+        if self.installations is not None:
+            self._spawn("uninstall", self.installations.async_delete_all(
+                enterprise_id=body.get("enterprise_id"), team_id=body.get("team_id")))
+
+    # work ------------------------------------------------------------------------------------
+    async def _handle_event(self, body: dict[str, Any], client: AsyncWebClient,
+                            bot_user_id: str | None) -> None:
+        inbound = event_to_inbound(body, bot_user_id)
+        if inbound is None:
+            return
+        turn = inbound.turn
+        if inbound.needs_active_thread and not await self.threads.active(turn.key):
+            return
+        if turn.event_id and not await self._first_time(turn):
+            log.info("slack event repeated, ignored", extra={"event_id": turn.event_id})
+            return
+        if inbound.starts_thread and turn.chat_kind == "group":
+            await self.threads.mark(turn.key.chat, turn.key.thread)
+        await self._converse(client, inbound)
+
+    async def _first_time(self, turn: Turn) -> bool:
+        try:
+            return await self.store.claim_event(f"slack:{turn.event_id}", turn.key.person)
+        except StoreUnavailable:
+            return True  # let the engine answer "temporarily unavailable"
+
+    async def _handle_action(self, body: dict[str, Any], client: AsyncWebClient) -> None:
+        inbound = action_to_inbound(body)
+        if inbound is None:
+            return
+        if inbound.share:
+            await self._converse(client, inbound)
+            if inbound.response_url:
+                await self._respond(inbound.response_url, {"delete_original": True})
+            return
+        replies = await self._handle(client, inbound)
+        if inbound.owner in (None, inbound.turn.key.user) and replies:
+            await self._close_buttons(client, inbound, body, replies[0].lang)
+        await self._deliver(client, inbound, replies)
+
+    async def _handle(self, client: AsyncWebClient, inbound: Inbound) -> list[Reply]:
+        locale = await self.locales.get(client, inbound.team, inbound.turn.key.user)
+        turn = inbound.turn.model_copy(update={"locale": locale})
+        log.info("slack turn", extra={"kind": turn.kind, "chat_kind": turn.chat_kind,
+                                      "event_id": turn.event_id})
+        return list(await self.engine.handle(turn))
+
+    async def _converse(self, client: AsyncWebClient, inbound: Inbound) -> None:
+        await self._deliver(client, inbound, await self._handle(client, inbound))
+
+    async def _close_buttons(self, client: AsyncWebClient, inbound: Inbound,
+                             body: dict[str, Any], lang: str) -> None:
+        message = body.get("message") or {}
+        blocks = answered(message.get("blocks") or [], inbound.label or "", lang, self.kb)
+        text = message.get("text") or fallback(inbound.label or "")
+        if inbound.ephemeral and inbound.response_url:
+            await self._respond(inbound.response_url,
+                                {"replace_original": True, "text": text, "blocks": blocks})
+        elif inbound.message_ts:
+            await client.chat_update(channel=inbound.channel, ts=inbound.message_ts, text=text,
+                                     blocks=blocks)
+
+    async def _deliver(self, client: AsyncWebClient, inbound: Inbound,
+                       replies: list[Reply]) -> None:
+        turn = inbound.turn
+        user = turn.key.user
+        payload = turn.payload or ""
+        share = payload if inbound.ephemeral and payload.startswith("checklist:") else None
+        for reply in replies:
+            if inbound.share:
+                message = render(reply, self.kb, buttons=False)
+                await self._respond(inbound.response_url or "",
+                                    {**message, "response_type": "in_channel"})
+                continue
+            message = render(reply, self.kb, owner=user,
+                             share_payload=share if reply.checklist else None)
+            if inbound.ephemeral and inbound.response_url:
+                await self._respond(inbound.response_url,
+                                    {**message, "response_type": "ephemeral",
+                                     "replace_original": False})
+            elif reply.continue_in_dm and turn.chat_kind == "group":
+                await self._to_dm(client, user, reply, message)
+            elif inbound.ephemeral or (reply.private and turn.chat_kind == "group"):
+                await client.chat_postEphemeral(channel=inbound.channel, user=user,
+                                                thread_ts=inbound.thread_ts, **message)
+            else:
+                await client.chat_postMessage(channel=inbound.channel,
+                                              thread_ts=inbound.thread_ts, **message)
+
+    async def _to_dm(self, client: AsyncWebClient, user: str, reply: Reply,
+                     message: dict[str, Any]) -> None:
+        opened = await client.conversations_open(users=user)
+        channel = (opened.get("channel") or {}).get("id") or user
+        await client.chat_postMessage(channel=channel, **message)
+
+    async def _respond(self, url: str, body: dict[str, Any]) -> None:
+        webhook = AsyncWebhookClient(url, timeout=CLIENT_TIMEOUT_S,
+                                     retry_handlers=retry_handlers(), logger=_framework_log)
+        response = await webhook.send_dict(body)
+        if response.status_code != 200:
+            raise ConnectionError(f"response_url answered {response.status_code}")
+
+    async def _publish_home(self, body: dict[str, Any], event: dict[str, Any],
+                            client: AsyncWebClient) -> None:
+        user = event["user"]
+        team = str(body.get("team_id") or "")
+        lang = None
+        if isinstance(event.get("channel"), str):
+            key = ConversationKey(platform="slack", chat=chat_id(team, event["channel"]),
+                                  user=user)
+            session = await self.store.load(key.as_str())
+            lang = session.lang if session is not None else None
+        if lang not in ("fr", "nb", "en"):
+            lang = normalize_lang(await self.locales.get(client, team, user)) or "en"
+        await client.views_publish(user_id=user, view=home_view(self.kb, lang))
+
+    async def _client_for(self, team: str) -> AsyncWebClient:
+        if self.installations is None:
+            return self.client
+        bot = await self.installations.async_find_bot(enterprise_id=None, team_id=team)
+        if bot is None:
+            raise LookupError("no Slack installation for this workspace")
+        return self._web_client(bot.bot_token)
+
+    # OAuth pages -----------------------------------------------------------------------------
+    def _page(self, key: str, status: int) -> BoltResponse:
+        paragraphs = "".join(
+            f'<p lang="{lang}">{html.escape(self.kb.text(key, lang))}</p>'
+            for lang in ("en", "fr", "nb")
+        )
+        body = f'<!doctype html><html><head><meta charset="utf-8"></head><body>{paragraphs}'
+        return BoltResponse(status=status, body=body + "</body></html>",
+                            headers={"Content-Type": "text/html; charset=utf-8"})
+
+    async def _installed(self, args: Any) -> BoltResponse:
+        log.info("slack app installed", extra={"team": args.installation.team_id})
+        return self._page("slack_install_done", 200)
+
+    async def _failed(self, args: Any) -> BoltResponse:
+        log.warning("slack installation failed", extra={"reason": args.reason})
+        return self._page("slack_install_failed", args.suggested_status_code)
+
