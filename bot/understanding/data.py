@@ -4,14 +4,22 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from knowledge.loader import KNOWLEDGE_DIR
 
 ROUTING_DIR = KNOWLEDGE_DIR / "routing"
+M = TypeVar("M", bound=BaseModel)
 LANGS: tuple[str, ...] = ("fr", "nb", "en")
 
 Phrase = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
@@ -93,19 +101,21 @@ def _read(path: Path) -> object:
 def load_from(directory: Path) -> RoutingData:
     """Read and validate a routing directory."""
     topics: dict[str, TopicRouting] = {}
-    try:
-        for path in sorted((directory / "topics").glob("*.yaml")):
-            topic = TopicRouting.model_validate(_read(path))
-            if topic.id != path.stem:
-                raise RoutingDataError(f"{path}: id {topic.id!r} does not match the file name")
-            topics[topic.id] = topic
-        offtopic = OffTopic.model_validate(_read(directory / "offtopic.yaml"))
-        words = LanguageWords.model_validate(_read(directory / "language.yaml"))
-    except ValueError as exc:
-        if isinstance(exc, RoutingDataError):
-            raise
-        raise RoutingDataError(f"{directory}: {exc}") from exc
+    for path in sorted((directory / "topics").glob("*.yaml")):
+        topic = _validate(TopicRouting, path)
+        if topic.id != path.stem:
+            raise RoutingDataError(f"{path}: id {topic.id!r} does not match the file name")
+        topics[topic.id] = topic
+    offtopic = _validate(OffTopic, directory / "offtopic.yaml")
+    words = _validate(LanguageWords, directory / "language.yaml")
     return RoutingData(topics=topics, offtopic=offtopic, words=words)
+
+
+def _validate(model: type[M], path: Path) -> M:
+    try:
+        return model.model_validate(_read(path))
+    except ValidationError as exc:
+        raise RoutingDataError(f"{path}: {exc}") from exc
 
 
 @lru_cache(maxsize=1)
