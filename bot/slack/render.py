@@ -151,10 +151,6 @@ def render(
         blocks.append(section(f"*{escape(reply.draft.title)}*"))
         body = _code(escape(reply.draft.text))
         blocks += [section(f"```{piece}```") for piece in chunks(body, SECTION_LIMIT - 6)]
-        blocks.append(
-            {"type": "context", "elements": [{"type": "mrkdwn", "text": escape(
-                texts.text("slack_draft_hint", lang))}]}
-        )
     tail: list[dict[str, Any]] = []
     if buttons and reply.buttons:
         tail.append(_buttons(reply.buttons, lang, texts, owner))
