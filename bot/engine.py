@@ -1,0 +1,397 @@
+"""The dialog engine: one :class:`Turn` in, a list of :class:`Reply` out, for every platform.
+
+Per turn: rate limit, lock the conversation, load its session, resolve the language (explicit
+choice > detected in the message > platform locale > English), then either a payload (button,
+command, or a whole message that is a command word) or free text (an answer to the current
+question, or a topic found by routing), save, answer. Store failures become a short
+"temporarily unavailable" reply; the engine itself never raises on user input.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import knowledge
+from bot import payloads
+from bot.answers import parse_amount, parse_days, parse_reference, parse_text
+from bot.flows import DONE, Flow, question_of
+from bot.models import Reply, Turn, normalize_lang
+from bot.payloads import Action
+from bot.replies import ReplyBook
+from bot.store.base import Reminder, Session, SessionStore, StoreUnavailable
+from bot.understanding import detect_language, route
+from bot.vocab import Vocabulary, fold
+from dialogs import FLOWS
+from knowledge.models import LANGS, KnowledgeBase
+
+log = logging.getLogger("clientcoach.engine")
+
+MAX_READ = 2000  # characters of a message read for language and topic
+MIN_WORDS_TO_LEAVE_FLOW = 4  # a longer message that is clearly another topic leaves the flow
+DAY = 86400.0
+IDLE = "idle"
+
+
+@dataclass
+class _Turn:
+    """What one turn works on: the input, the session, and what to do with it afterwards."""
+
+    turn: Turn
+    session: Session
+    lang: str = "en"
+    forgotten: bool = False
+    extra: list[Reply] = field(default_factory=list)
+
+    @property
+    def group(self) -> bool:
+        return self.turn.chat_kind == "group"
+
+
+class Engine:
+    """Shared by every conversation of a process; holds no per-conversation state."""
+
+    def __init__(
+        self,
+        store: SessionStore | None = None,
+        kb: KnowledgeBase | None = None,
+        *,
+        rate_limit: int | None = None,
+        rate_window: float = 60.0,
+    ) -> None:
+        if store is None:
+            from bot.store.memory import MemoryStore
+
+            store = MemoryStore()
+        self.store = store
+        self.kb = kb or knowledge.load()
+        self.flows = {
+            fid: Flow(spec) for fid, spec in FLOWS.items() if spec.topic in self.kb.topics
+        }
+        self.book = ReplyBook(self.kb, self.flows)
+        self.vocab = Vocabulary.from_knowledge(self.kb)
+        self.rate_limit = rate_limit
+        self.rate_window = rate_window
+        self._options = self._option_words()
+
+    @classmethod
+    def from_settings(cls, settings: Any, store: SessionStore | None = None) -> Engine:
+        """The engine of a service: store from ``settings.store``, rate limit from settings."""
+        if store is None:
+            from bot.store import open_store
+
+            store = open_store(settings.store, idle_seconds=settings.session_idle_hours * 3600)
+        return cls(store, rate_limit=settings.rate_limit_per_minute or None)
+
+    def _option_words(self) -> dict[tuple[str, str], dict[str, str]]:
+        """Per (flow, question): folded labels in every language, ids and numbers → option id."""
+        table: dict[tuple[str, str], dict[str, str]] = {}
+        for fid, flow in self.flows.items():
+            topic = self.kb.topics[flow.spec.topic]
+            for question in topic.questions:
+                words: dict[str, str] = {}
+                for n, option in enumerate(question.options, 1):
+                    words[str(n)] = option.id
+                    words[fold(option.id.replace("-", " "))] = option.id
+                    for lang in LANGS:
+                        words.setdefault(fold(option.label.get(lang)), option.id)
+                for lang in LANGS:  # "yes" for "Yes, I trust them" when no other option starts so
+                    firsts = [fold(o.label.get(lang)).split(" ")[0] for o in question.options]
+                    for first, option in zip(firsts, question.options, strict=True):
+                        if firsts.count(first) == 1:
+                            words.setdefault(first, option.id)
+                table[(fid, question.id)] = words
+        return table
+
+    # Entry points ---------------------------------------------------------------------------
+    async def handle(self, turn: Turn) -> list[Reply]:
+        """Answer one turn. Never raises on user input; store trouble gives a short notice."""
+        started = time.perf_counter()
+        key, person = turn.key.as_str(), turn.key.person
+        fallback = normalize_lang(turn.locale) or "en"
+        try:
+            if self.rate_limit and turn.kind != "joined":
+                allowed = await self.store.hit_rate(person, self.rate_window, self.rate_limit)
+                if not allowed:
+                    return [self.book.notice("rate_limited", fallback)]
+            async with self.store.lock(key):
+                session = await self.store.load(key) or Session()
+                self._repair(session)
+                state = _Turn(turn, session, session.lang or fallback)
+                replies = await self._dispatch(state)
+                if not state.forgotten:
+                    await self.store.save(key, person, session)
+        except StoreUnavailable as exc:
+            log.warning("store unavailable", extra={"error": str(exc)[:200]})
+            return [self.book.notice("unavailable", fallback)]
+        log.debug(
+            "turn",
+            extra={
+                "kind": turn.kind,
+                "flow": session.flow,
+                "state": session.state,
+                "lang": session.lang,
+                "latency_ms": round((time.perf_counter() - started) * 1000, 3),
+            },
+        )
+        return replies
+
+    def reminder_reply(self, reminder: Reminder) -> Reply:
+        """The message a due reminder sends to its conversation, in the person's language."""
+        lang = normalize_lang(reminder.lang) or "en"
+        return self.book.reminder_due(reminder.topic, lang)
+
+    # Session hygiene ------------------------------------------------------------------------
+    def _repair(self, session: Session) -> None:
+        """A session naming an unknown flow, state or language is reset to the top level."""
+        if session.lang not in (None, *LANGS):
+            session.lang, session.lang_chosen = None, False
+        if session.flow is None:
+            session.state = IDLE
+        elif session.flow not in self.flows or not self.flows[session.flow].valid_state(
+            session.state
+        ):
+            self._leave_flow(session)
+        if not isinstance(session.slots, dict):
+            session.slots = {}
+
+    @staticmethod
+    def _leave_flow(session: Session) -> None:
+        session.flow, session.state, session.slots = None, IDLE, {}
+
+    # Language -------------------------------------------------------------------------------
+    def _resolve_language(self, t: _Turn, text: str | None, word_lang: str | None) -> str:
+        session = t.session
+        if session.lang_chosen and session.lang:
+            return session.lang
+        if word_lang:
+            return word_lang
+        hint = normalize_lang(t.turn.locale)
+        if text and text.strip():
+            return detect_language(text[:MAX_READ], hint=hint, current=session.lang)
+        return session.lang or hint or "en"
+
+    # Dispatch -------------------------------------------------------------------------------
+    async def _dispatch(self, t: _Turn) -> list[Reply]:
+        turn, session = t.turn, t.session
+        payload = turn.payload if turn.kind in ("button", "command") else None
+        text = turn.text if payload is None else None
+        word_lang: str | None = None
+        if payload is None and text:
+            hit = self.vocab.command(text)
+            if hit is not None:
+                payload, word_lang = hit
+                text = None
+        t.lang = session.lang = self._resolve_language(t, text, word_lang)
+        if turn.kind == "joined":
+            return [self.book.with_menu("group_intro", t.lang)]
+        if turn.kind == "non_text" and payload is None:
+            return self._with_question(t, self.book.with_menu("non_text", t.lang))
+        if payload is not None:
+            return await self._action(t, payloads.parse(payload))
+        return self._text(t, text or "")
+
+    def _with_question(self, t: _Turn, first: Reply) -> list[Reply]:
+        """``first``, then the current question again when a flow is under way."""
+        session = t.session
+        if session.flow is None:
+            return [first]
+        question = question_of(session.state)
+        notice = first.model_copy(update={"buttons": []})
+        return [notice, self.book.question(session.flow, question, t.lang)]
+
+    async def _action(self, t: _Turn, action: Action | None) -> list[Reply]:
+        session, lang, book = t.session, t.lang, self.book
+        if action is None:
+            return self._stale(t)
+        name, arg = action.name, action.arg
+        if name == "start":
+            self._leave_flow(session)
+            return [book.start(lang)]
+        if name == "menu":
+            self._leave_flow(session)
+            return [book.menu(lang)]
+        if name == "cancel":
+            self._leave_flow(session)
+            return [book.notice("cancelled", lang), book.menu(lang)]
+        if name == "help":
+            return self._with_question(t, book.help(lang))
+        if name == "lang":
+            if not arg:
+                return [book.language_picker(lang)]
+            t.lang = session.lang = arg
+            session.lang_chosen = True
+            return self._with_question(t, book.language_set(arg))
+        if name == "topic":
+            return self._open_topic(t, arg) if arg in self.kb.topics else self._stale(t)
+        if name == "flow":
+            return self._start_flow(t, arg) if arg in self.flows else self._stale(t)
+        if name == "checklist":
+            if not arg:
+                return [book.checklist_picker(lang)]
+            if arg not in self.kb.topics:
+                return self._stale(t)
+            self._leave_flow(session)
+            return [book.checklist(arg, lang)]
+        if name == "a":
+            return self._answer_button(t, arg, action.arg2)
+        if name == "skip":
+            return self._skip(t)
+        if name == "draft":
+            return self._draft_in(t, arg)
+        if name == "remind":
+            return await self._remind(t, arg)
+        if name == "forget":
+            if arg != "yes":
+                return [book.forget_confirm(lang)]
+            await self.store.forget(t.turn.key.person)
+            t.forgotten = True
+            return [book.notice("forgotten", lang)]
+        return self._stale(t)
+
+    def _stale(self, t: _Turn) -> list[Reply]:
+        """A payload we did not offer now: re-ask the current question, or back to the menu."""
+        session = t.session
+        if session.flow is not None:
+            return [self.book.reask(session.flow, question_of(session.state), t.lang)]
+        return [self.book.with_menu("stale", t.lang)]
+
+    # Topics and flows -----------------------------------------------------------------------
+    def _open_topic(self, t: _Turn, topic_id: str) -> list[Reply]:
+        flow_id = self.book.flow_of_topic.get(topic_id)
+        if flow_id is not None:
+            return self._start_flow(t, flow_id)
+        session = t.session
+        self._leave_flow(session)
+        session.topic = topic_id
+        session.slots = {"_d": self.kb.topics[topic_id].drafts[0].id}
+        reply = self.book.topic_answer(topic_id, t.lang)
+        return [reply.model_copy(update={"continue_in_dm": True}) if t.group else reply]
+
+    def _start_flow(self, t: _Turn, flow_id: str) -> list[Reply]:
+        session, spec = t.session, self.flows[flow_id].spec
+        session.flow, session.state, session.slots = flow_id, spec.initial, {}
+        session.topic = spec.topic
+        return [self.book.flow_start(flow_id, question_of(spec.initial), t.lang, t.group)]
+
+    def _answer_button(self, t: _Turn, question_id: str, option_id: str) -> list[Reply]:
+        session = t.session
+        if session.flow is None:
+            return self._stale(t)
+        current = question_of(session.state)
+        options = self._options.get((session.flow, current), {})
+        if question_id != current or option_id not in options.values():
+            return self._stale(t)
+        return self._advance(t, current, option_id)
+
+    def _skip(self, t: _Turn) -> list[Reply]:
+        session = t.session
+        if session.flow is None:
+            return self._stale(t)
+        current = question_of(session.state)
+        if current not in self.flows[session.flow].spec.optional:
+            return self._stale(t)
+        return self._advance(t, current, None)
+
+    def _advance(self, t: _Turn, question_id: str, value: Any) -> list[Reply]:
+        """Record the answer, fire the ``answer`` event, then ask the next question or conclude."""
+        session = t.session
+        flow_id = session.flow
+        assert flow_id is not None
+        flow = self.flows[flow_id]
+        session.slots[question_id] = value
+        model = flow.advance(session.state, session.slots)
+        if model.state != DONE:
+            session.state = model.state
+            return [self.book.question(flow_id, question_of(model.state), t.lang)]
+        reply, draft_id = self.book.outcome(
+            flow_id, model.outcomes, model.extra_advice, session.slots, t.lang
+        )
+        kept = {slot: session.slots.get(slot) for slot in flow.spec.fills.values()}
+        session.flow, session.state = None, IDLE
+        session.slots = {k: v for k, v in kept.items() if v is not None} | {"_d": draft_id}
+        return [reply, self.book.after_flow(t.lang)]
+
+    # Free text ------------------------------------------------------------------------------
+    def _text(self, t: _Turn, text: str) -> list[Reply]:
+        session = t.session
+        if not text.strip():
+            if session.flow is not None:
+                return [self.book.reask(session.flow, question_of(session.state), t.lang)]
+            return [self.book.with_menu("empty", t.lang)]
+        if session.flow is not None:
+            return self._text_answer(t, text)
+        return self._routed(t, text)
+
+    def _routed(self, t: _Turn, text: str) -> list[Reply]:
+        routing = route(text[:MAX_READ], t.lang)
+        candidates = [c for c in routing.candidates if c in self.kb.topics]
+        if routing.offtopic or not candidates:
+            return [self.book.with_menu("offtopic", t.lang)]
+        if routing.ambiguous and len(candidates) >= 2:
+            return [self.book.ambiguous(candidates[0], candidates[1], t.lang)]
+        return self._open_topic(t, candidates[0])
+
+    def _text_answer(self, t: _Turn, text: str) -> list[Reply]:
+        session = t.session
+        flow_id = session.flow
+        assert flow_id is not None
+        spec = self.flows[flow_id].spec
+        current = question_of(session.state)
+        question = self.kb.topics[spec.topic].question(current)
+        if question.kind == "choice":
+            option = self._options[(flow_id, current)].get(fold(text[:200]))
+            if option is not None:
+                return self._advance(t, current, option)
+            if len(text.split()) >= MIN_WORDS_TO_LEAVE_FLOW:
+                routing = route(text[:MAX_READ], t.lang)
+                top = routing.candidates[0] if routing.candidates else None
+                if not routing.offtopic and not routing.ambiguous and top not in (None, spec.topic):
+                    return self._open_topic(t, top)
+            return [self.book.reask(flow_id, current, t.lang)]
+        parser = spec.parsers.get(current, "text")
+        if parser == "days":
+            value: Any = parse_days(text, self.vocab.numbers, self.vocab.units)
+            key = "reask_number"
+        elif parser == "amount":
+            value, key = parse_amount(text), "reask_amount"
+        elif parser == "reference":
+            value, key = parse_reference(text), "reask_text"
+        else:
+            value, key = parse_text(text), "reask_text"
+        if value is None:
+            return [self.book.reask(flow_id, current, t.lang, key)]
+        return self._advance(t, current, value)
+
+    # Drafts and reminders -------------------------------------------------------------------
+    def _draft_in(self, t: _Turn, target: str) -> list[Reply]:
+        session = t.session
+        draft_id = session.slots.get("_d")
+        topic = self.kb.topics.get(session.topic or "")
+        if topic is None or not any(d.id == draft_id for d in topic.drafts):
+            return [self.book.with_menu("draft_none", t.lang)]
+        return [self.book.draft_in(topic.id, str(draft_id), session.slots, t.lang, target)]
+
+    async def _remind(self, t: _Turn, arg: str) -> list[Reply]:
+        key = t.turn.key
+        if arg == "cancel":
+            count = await self.store.cancel_reminders(key.as_str())
+            return [self.book.notice("reminder_cancelled" if count else "reminder_none", t.lang)]
+        days = int(arg)
+        if not 1 <= days <= 365:
+            return [self.book.notice("reminder_bad", t.lang)]
+        topic = t.session.topic or ""
+        reminder = Reminder(
+            id=uuid.uuid4().hex[:16],
+            key=key.as_str(),
+            person=key.person,
+            due=t.turn.at.timestamp() + days * DAY,
+            lang=t.lang,
+            topic=topic,
+            note=t.turn.chat_kind,
+        )
+        await self.store.add_reminder(reminder)
+        return [self.book.reminder_set(days, topic, t.lang)]

@@ -1,0 +1,95 @@
+"""The shared flow runtime: one ``transitions`` machine per flow, a light model per turn.
+
+A flow module in ``dialogs/`` declares a :class:`FlowSpec`: states (``asking_<question_id>`` and
+``done``), transitions on the single trigger ``answer`` with named conditions (``is_*``/``has_*``),
+and a :class:`FlowModel` subclass holding those conditions and the ``on_enter_done`` callback that
+picks the outcomes. A conversation stores only the state string and the slots (answers); each turn
+a fresh model is built from them and the machine's ``answer`` event is fired on it, so no machine
+and no model ever outlives a turn and nothing is pickled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from transitions import Machine
+
+ASK = "asking_"
+DONE = "done"
+TRIGGER = "answer"
+
+
+class FlowModel:
+    """The per-turn model: ``state`` and ``slots`` in, ``outcomes`` and ``extra_advice`` out."""
+
+    __slots__ = ("state", "slots", "outcomes", "extra_advice")
+
+    def __init__(self, state: str, slots: dict[str, Any]) -> None:
+        self.state = state
+        self.slots = slots
+        self.outcomes: list[str] = []
+        self.extra_advice: list[str] = []
+
+    def on_enter_done(self) -> None:
+        """Pick the outcomes; flows override this."""
+
+
+@dataclass(frozen=True)
+class FlowSpec:
+    """A flow declared as data. ``parsers`` name how free-text questions are read."""
+
+    id: str
+    topic: str
+    label: str  # interface key of the menu button
+    model: type[FlowModel]
+    states: list[Any]
+    transitions: list[dict[str, Any]]
+    optional: frozenset[str] = frozenset()
+    parsers: dict[str, str] = field(default_factory=dict)
+    fills: dict[str, str] = field(default_factory=dict)  # draft placeholder → slot
+    remind_days: tuple[int, ...] = ()
+
+    @property
+    def initial(self) -> str:
+        first = self.states[0]
+        return first["name"] if isinstance(first, dict) else first
+
+    @property
+    def state_names(self) -> list[str]:
+        return [s["name"] if isinstance(s, dict) else s for s in self.states]
+
+    @property
+    def questions(self) -> list[str]:
+        return [question_of(s) for s in self.state_names if s.startswith(ASK)]
+
+
+def question_of(state: str) -> str:
+    """``asking_days`` → ``days``; ``done`` → ``""``."""
+    return state[len(ASK) :] if state.startswith(ASK) else ""
+
+
+class Flow:
+    """A :class:`FlowSpec` bound to its one shared machine."""
+
+    def __init__(self, spec: FlowSpec) -> None:
+        self.spec = spec
+        self.machine = Machine(
+            model=None,
+            states=spec.states,
+            transitions=spec.transitions,
+            initial=spec.initial,
+            auto_transitions=False,
+            ignore_invalid_triggers=True,
+        )
+        self._event = self.machine.events[TRIGGER]
+        self.states = frozenset(spec.state_names)
+
+    def advance(self, state: str, slots: dict[str, Any]) -> FlowModel:
+        """Fire ``answer`` from ``state`` with ``slots`` already holding the new answer."""
+        model = self.spec.model(state, slots)
+        self._event.trigger(model)
+        return model
+
+    def valid_state(self, state: str) -> bool:
+        return state in self.states and state != DONE
