@@ -35,7 +35,14 @@ from bot.config import Settings
 from bot.models import ConversationKey, Reply, normalize_lang
 from bot.store.base import SessionStore, StoreUnavailable
 from bot.telegram.limits import RetryingRateLimiter
-from bot.telegram.render import MAX_CHARS, Outgoing, escape, render, utf16_len
+from bot.telegram.render import (
+    MAX_CHARS,
+    Outgoing,
+    deep_link_for,
+    escape,
+    render,
+    utf16_len,
+)
 from bot.telegram.updates import Incoming, Me, read_update
 
 log = logging.getLogger("bot.telegram")
@@ -76,6 +83,7 @@ class TelegramBot:
         self.store = store
         self.kb = texts or knowledge.load()
         self._me: Me | None = None
+        self._flow_of_question = first_questions()
         self._started = False
         self.app: Application[Any, Any, Any, Any, Any, Any] = (
             Application.builder()
@@ -297,7 +305,10 @@ class TelegramBot:
         username = self._me.username if self._me else None
         try:
             for reply in replies:
-                for message in render(reply, self.text, bot_username=username):
+                link = (
+                    deep_link_for(reply, self._flow_of_question) if reply.continue_in_dm else None
+                )
+                for message in render(reply, self.text, bot_username=username, deep_link=link):
                     await self._send(chat_id, thread, reply_to, message)
                     sent += 1
         except TelegramError as exc:
@@ -333,6 +344,16 @@ class TelegramBot:
                 reply_markup=message.keyboard,
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
+
+
+def first_questions() -> dict[str, str]:
+    """Question id → flow id for the question each flow opens with (for deep links)."""
+    from bot.flows import question_of
+    from dialogs import FLOWS
+
+    firsts = [(question_of(spec.initial), flow_id) for flow_id, spec in FLOWS.items()]
+    counts = {q: sum(1 for other, _ in firsts if other == q) for q, _ in firsts}
+    return {q: flow_id for q, flow_id in firsts if counts[q] == 1}
 
 
 def pressed_label(message: Message, data: str | None) -> str | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -22,7 +22,7 @@ MAX_CHARS = 4096
 CHECK_MARK = "\u2610"  # ballot box, before each checklist item
 DEEP_LINK = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
-Style = Literal["text", "bold", "pre"]
+Style = Literal["text", "bold", "italic", "pre"]
 TextLookup = Callable[[str, str], str]
 
 
@@ -88,33 +88,33 @@ def _cut(text: str, budget: int) -> tuple[str, str]:
     return head, text[end:]
 
 
-def _pieces(block: Block, limit: int) -> Iterable[Block]:
-    """A block cut into pieces that each fit ``limit``."""
-    rest = block.text
-    while utf16_len(rest) > limit:
-        head, rest = _cut(rest, limit)
-        if head.strip():
-            yield Block(block.style, head)
-    if rest.strip():
-        yield Block(block.style, rest)
-
-
 def pack(blocks: list[Block], limit: int = MAX_CHARS) -> list[list[Block]]:
-    """Group blocks into messages of at most ``limit`` characters, joined by blank lines."""
+    """Group blocks into messages of at most ``limit`` characters, joined by blank lines.
+
+    A block that fits in a message of its own never straddles two; a longer one first fills
+    what is left of the current message, then continues in the next ones.
+    """
     messages: list[list[Block]] = []
     current: list[Block] = []
     size = 0
     for block in blocks:
-        for piece in _pieces(block, limit):
-            length = utf16_len(piece.text)
-            if current and size + 2 + length > limit:
-                messages.append(current)
-                current, size = [], 0
-            size += length + (2 if current else 0)
-            current.append(piece)
+        rest = block.text
+        while rest.strip():
+            room = limit - size - (2 if current else 0)
+            length = utf16_len(rest)
+            if length <= room:
+                current.append(Block(block.style, rest))
+                size += length + (2 if len(current) > 1 else 0)
+                break
+            if length > limit and room > limit // 8:
+                head, rest = _cut(rest, room)
+                if head.strip():
+                    current.append(Block(block.style, head))
+            messages.append(current)
+            current, size = [], 0
     if current:
         messages.append(current)
-    return messages
+    return [m for m in messages if m]
 
 
 def to_html(blocks: list[Block]) -> str:
@@ -124,6 +124,8 @@ def to_html(blocks: list[Block]) -> str:
         body = escape(block.text)
         if block.style == "bold":
             body = f"<b>{body}</b>"
+        elif block.style == "italic":
+            body = f"<i>{body}</i>"
         elif block.style == "pre":
             body = f"<pre>{body}</pre>"
         parts.append(body)
@@ -152,13 +154,19 @@ def keyboard(
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-def deep_link_for(reply: Reply) -> str | None:
-    """Where "continue in private" should lead: the first topic, flow or checklist offered."""
+def deep_link_for(reply: Reply, flow_of_question: dict[str, str] | None = None) -> str | None:
+    """Where "continue in private" leads: the topic, flow or checklist the reply offers, or the
+    flow whose first question it asks (``flow_of_question``: question id → flow id)."""
     for button in reply.buttons:
-        if button.payload.split(":", 1)[0] in ("flow", "topic", "checklist"):
+        head, _, rest = button.payload.partition(":")
+        if head in ("flow", "topic", "checklist"):
             link = to_deep_link(button.payload)
             if link:
                 return link
+        if head == "a" and flow_of_question:
+            flow = flow_of_question.get(rest.partition(":")[0])
+            if flow:
+                return to_deep_link(f"flow:{flow}")
     return None
 
 
@@ -170,9 +178,20 @@ def render(
     deep_link: str | None = None,
     limit: int = MAX_CHARS,
 ) -> list[Outgoing]:
-    """One reply as one or more messages; the keyboard rides on the last one."""
-    chunks = pack(blocks_of(reply), limit) or [[Block("text", "\u2026")]]
-    markup = keyboard(reply, text, bot_username, deep_link or deep_link_for(reply))
+    """One reply as one or more messages; the keyboard rides on the last one.
+
+    A reply that offers to continue in private gets the knowledge's note about it and a
+    ``t.me`` button (only when the bot's username is known).
+    """
+    blocks = blocks_of(reply)
+    offer = reply.continue_in_dm and bool(bot_username)
+    if offer:
+        note = text("continue_in_dm", reply.lang)
+        if note not in reply.text:
+            blocks.append(Block("italic", note))
+    chunks = pack(blocks, limit) or [[Block("text", "\u2026")]]
+    link = deep_link or deep_link_for(reply)
+    markup = keyboard(reply, text, bot_username if offer else None, link)
     out = [Outgoing(to_html(chunk)) for chunk in chunks[:-1]]
     out.append(Outgoing(to_html(chunks[-1]), markup))
     return out

@@ -405,7 +405,8 @@ class TelegramStandIn:
             message = self.messages.get((chat["id"], message_id))
         if message is None:  # a message from a recorded fixture: known only to the test
             bot = {"id": BOT_ID, "is_bot": True, "first_name": "Client Coach"}
-            message = {"message_id": message_id, "chat": chat, "date": 0, "from": bot}
+            now = int(time.time())
+            message = {"message_id": message_id, "chat": chat, "date": now, "from": bot}
         return message
 
     def api_editMessageText(self, params: dict[str, Any]) -> Any:
