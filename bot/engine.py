@@ -25,7 +25,7 @@ from bot.replies import ReplyBook
 from bot.store.base import Reminder, Session, SessionStore, StoreUnavailable
 from bot.understanding import detect_language, route
 from bot.vocab import Vocabulary, fold
-from dialogs import FLOWS
+from dialogs.registry import FLOWS
 from knowledge.models import LANGS, KnowledgeBase
 
 log = logging.getLogger("clientcoach.engine")
