@@ -45,7 +45,7 @@ def parse_days(text: str, numbers: dict[str, int], units: dict[str, int]) -> int
         days = value * factor
         return days if 0 <= days <= MAX_DAYS else None
     words = [fold(w) for w in _WORD.findall(text)]
-    for word, following in zip(words, [*words[1:], ""], strict=True):
+    for word, following in zip(words, [*words[1:], ""], strict=False):
         if word in numbers and following in units:
             return numbers[word] * units[following]
     for word in words:

@@ -61,7 +61,10 @@ class Engine:
         *,
         rate_limit: int | None = None,
         rate_window: float = 60.0,
+        settings: Any = None,
     ) -> None:
+        if rate_limit is None and settings is not None:
+            rate_limit = getattr(settings, "rate_limit_per_minute", None) or None
         if store is None:
             from bot.store.memory import MemoryStore
 
@@ -76,15 +79,6 @@ class Engine:
         self.rate_limit = rate_limit
         self.rate_window = rate_window
         self._options = self._option_words()
-
-    @classmethod
-    def from_settings(cls, settings: Any, store: SessionStore | None = None) -> Engine:
-        """The engine of a service: store from ``settings.store``, rate limit from settings."""
-        if store is None:
-            from bot.store import open_store
-
-            store = open_store(settings.store, idle_seconds=settings.session_idle_hours * 3600)
-        return cls(store, rate_limit=settings.rate_limit_per_minute or None)
 
     def _option_words(self) -> dict[tuple[str, str], dict[str, str]]:
         """Per (flow, question): folded labels in every language, ids and numbers → option id."""
@@ -395,3 +389,17 @@ class Engine:
         )
         await self.store.add_reminder(reminder)
         return [self.book.reminder_set(days, topic, t.lang)]
+
+
+def build_engine(settings: Any = None, store: SessionStore | None = None) -> Engine:
+    """The engine of a service: store from ``settings.store`` unless given, rate limit from
+    ``settings.rate_limit_per_minute``, idle time from ``settings.session_idle_hours``."""
+    if settings is None:
+        from bot.config import get_settings
+
+        settings = get_settings()
+    if store is None:
+        from bot.store import open_store
+
+        store = open_store(settings.store, idle_seconds=settings.session_idle_hours * 3600)
+    return Engine(store, settings=settings)
