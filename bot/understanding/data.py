@@ -68,10 +68,15 @@ class TopicRouting(_Strict):
 
 
 class OffTopic(_Strict):
-    """Messages that are not about clients or freelance work."""
+    """Messages that are not about clients or freelance work.
+
+    ``anchors`` are words that show a message is about clients or freelance work at all: a message
+    without an anchor and without any topic phrase is off-topic.
+    """
 
     examples: PerLang
     terms: PerLang = Field(default_factory=PerLang)
+    anchors: PerLang = Field(default_factory=PerLang)
 
 
 class LanguageWords(_Strict):

@@ -89,8 +89,8 @@ def train_features(text: str, lang: str, stop: frozenset[str]) -> list[str]:
     return features_of([stem(t, lang) for t in toks], [t in stop for t in toks])
 
 
-def message_features(text: str, vocab: Vocabulary) -> list[str]:
-    """Features of a user message, with typo repair and compound splitting."""
+def message_stems(text: str, vocab: Vocabulary) -> tuple[list[str], list[bool]]:
+    """Stems of a user message (typos repaired, compounds split) and which are stopwords."""
     stems: list[str] = []
     mask: list[bool] = []
     for tok in tokens(text):
@@ -101,4 +101,9 @@ def message_features(text: str, vocab: Vocabulary) -> list[str]:
         for part in vocab.resolve(tok):
             stems.append(part)
             mask.append(False)
-    return features_of(stems, mask)
+    return stems, mask
+
+
+def phrase_stems(text: str, lang: str) -> tuple[str, ...]:
+    """The stem sequence of a vocabulary phrase."""
+    return tuple(stem(tok, lang) for tok in tokens(text))

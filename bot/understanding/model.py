@@ -12,11 +12,21 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.understanding.data import LANGS, RoutingData, load
-from bot.understanding.features import Vocabulary, message_features, train_features
+from bot.understanding.features import (
+    Vocabulary,
+    features_of,
+    message_stems,
+    phrase_stems,
+    stem,
+    train_features,
+)
+from bot.understanding.normalise import tokens
 
 OFFTOPIC = "offtopic"
 ALPHA = 0.2
-WEIGHTS = {"examples": 1.0, "terms": 2.0, "strong": 4.0}
+WEIGHTS = {"examples": 1.0, "terms": 3.0, "strong": 4.0}
+BONUS = {"terms": 1.5, "strong": 6.0}  # added log-odds when the exact phrase occurs
+MAX_PHRASE = 5
 
 
 @dataclass(frozen=True)
@@ -27,17 +37,26 @@ class Model:
     loglik: dict[str, tuple[float, ...]]
     domain: frozenset[str]
     vocab: dict[str, Vocabulary]
+    phrases: dict[tuple[str, ...], dict[int, float]]
+    anchors: frozenset[str]
 
     def scores(self, text: str, lang: str) -> tuple[list[float], int]:
-        """Log-score per class and how many features speak of the topics at all."""
-        feats = set(message_features(text, self.vocab[lang]))
+        """Log-score per class and how many phrases or anchors speak of clients and work."""
+        stems, mask = message_stems(text, self.vocab[lang])
         acc = [0.0] * len(self.classes)
         evidence = 0
-        for feat in feats:
+        for start in range(len(stems)):
+            for end in range(start + 1, min(start + MAX_PHRASE, len(stems)) + 1):
+                bonus = self.phrases.get(tuple(stems[start:end]))
+                if bonus:
+                    evidence += max(bonus.values()) >= BONUS["strong"]
+                    for idx, value in bonus.items():
+                        acc[idx] += value
+        for feat in set(features_of(stems, mask)):
             row = self.loglik.get(feat)
             if row is None:
                 continue
-            if feat in self.domain:
+            if feat in self.anchors:
                 evidence += 1
             acc = [a + b for a, b in zip(acc, row, strict=True)]
         return acc, evidence
@@ -82,7 +101,27 @@ def train(data: RoutingData) -> Model:
         for feat, row in counts.items()
     }
     vocab = {lang: Vocabulary(lang, stems[lang], stop[lang]) for lang in LANGS}
-    return Model(classes, loglik, frozenset(domain), vocab)
+    anchors = frozenset(
+        stem(word, lang)
+        for lang in LANGS
+        for text in data.offtopic.anchors.get(lang)
+        for word in tokens(text)
+    )
+    return Model(classes, loglik, frozenset(domain), vocab, _phrases(data, index), anchors)
+
+
+def _phrases(data: RoutingData, index: dict[str, int]) -> dict[tuple[str, ...], dict[int, float]]:
+    """Stem sequences of the vocabulary, with the bonus each gives to its topics."""
+    table: dict[tuple[str, ...], dict[int, float]] = defaultdict(dict)
+    for topic in data.topics.values():
+        for field, bonus in BONUS.items():
+            for lang in LANGS:
+                for text in getattr(topic, field).get(lang):
+                    key = phrase_stems(text, lang)
+                    if key and bonus:
+                        slot = table[key]
+                        slot[index[topic.id]] = max(slot.get(index[topic.id], 0.0), bonus)
+    return dict(table)
 
 
 @lru_cache(maxsize=1)

@@ -9,7 +9,7 @@ from bot.understanding.language import detect_language, normalise_lang
 from bot.understanding.model import OFFTOPIC, model
 
 AMBIGUOUS_RATIO = 0.35  # second topic at least this share of the first: ask which one
-MIN_EVIDENCE = 1  # features that speak of clients/work at all
+NO_ANCHOR_MARGIN = 6.0  # without any client/work word, a topic must beat off-topic by this much
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,8 @@ def route(text: str, lang: str | None = None) -> Routing:
     probs = {cls: e / norm for cls, e in zip(m.classes, exp, strict=True)}
     off_p = probs.pop(OFFTOPIC)
     ranked = sorted(probs.items(), key=lambda kv: kv[1], reverse=True)
-    if evidence < MIN_EVIDENCE or off_p >= ranked[0][1]:
+    margin = math.log(ranked[0][1]) - math.log(off_p) if off_p > 0 else math.inf
+    if margin <= 0 or (evidence == 0 and margin < NO_ANCHOR_MARGIN):
         return Routing(ranked=ranked, candidates=[], ambiguous=False, offtopic=True, lang=lang)
     (first, p1), (second, p2) = ranked[0], ranked[1]
     ambiguous = p2 >= AMBIGUOUS_RATIO * p1
