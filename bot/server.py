@@ -32,13 +32,9 @@ Send = Callable[[Message], Awaitable[None]]
 
 def open_configured_store(settings: Settings) -> SessionStore:
     """The store named by ``CLIENTCOACH_STORE`` (``sqlite:///path`` or ``redis://host:port/db``)."""
-    if settings.store.startswith(("redis://", "rediss://", "unix://")):
-        from bot.store.redis import RedisSessionStore
-
-        return RedisSessionStore(settings.store, idle_seconds=settings.session_idle_hours * 3600)
     from bot.store import open_store
 
-    return open_store(settings.store)
+    return open_store(settings.store, idle_seconds=settings.session_idle_hours * 3600)
 
 
 def build_engine(settings: Settings, store: SessionStore) -> Any:
