@@ -77,7 +77,7 @@ class TelegramBot:
     ) -> None:
         settings.require("TELEGRAM_BOT_TOKEN")
         assert settings.telegram_bot_token is not None
-        logging.getLogger("httpx").setLevel(logging.WARNING)  # httpx logs URLs with the token
+        quiet_libraries(settings.log_text)
         self.settings = settings
         self.engine = engine
         self.store = store
@@ -344,6 +344,14 @@ class TelegramBot:
                 reply_markup=message.keyboard,
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
+
+
+def quiet_libraries(log_text: bool) -> None:
+    """httpx logs URLs, which hold the token; PTB's debug lines hold whole updates and texts."""
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    if not log_text:
+        logging.getLogger("telegram").setLevel(logging.INFO)
 
 
 def first_questions() -> dict[str, str]:

@@ -19,6 +19,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.models import Reply
 
 MAX_CHARS = 4096
+ROW_CHARS = 30
+LONG_LABEL = 20
 CHECK_MARK = "\u2610"  # ballot box, before each checklist item
 DEEP_LINK = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
@@ -132,20 +134,33 @@ def to_html(blocks: list[Block]) -> str:
     return "\n\n".join(parts)
 
 
-def _per_row(labels: list[str]) -> int:
-    widest = max((len(label) for label in labels), default=0)
-    if widest <= 10:
-        return 3
-    return 2 if widest <= 18 else 1
+def rows_of(buttons: list[InlineKeyboardButton]) -> list[list[InlineKeyboardButton]]:
+    """Short labels share a row (up to three, about 30 characters); long ones get their own."""
+    rows: list[list[InlineKeyboardButton]] = []
+    row: list[InlineKeyboardButton] = []
+    width = 0
+    for button in buttons:
+        size = len(button.text)
+        if row and (len(row) == 3 or width + size > ROW_CHARS or size > LONG_LABEL):
+            rows.append(row)
+            row, width = [], 0
+        row.append(button)
+        width += size
+        if size > LONG_LABEL:
+            rows.append(row)
+            row, width = [], 0
+    if row:
+        rows.append(row)
+    return rows
 
 
 def keyboard(
     reply: Reply, text: TextLookup, bot_username: str | None, deep_link: str | None
 ) -> InlineKeyboardMarkup | None:
     """Inline keyboard: the reply's buttons, plus a link to continue in private when offered."""
-    buttons = [InlineKeyboardButton(b.label, callback_data=b.payload) for b in reply.buttons]
-    width = _per_row([b.label for b in reply.buttons])
-    rows = [buttons[i : i + width] for i in range(0, len(buttons), width)]
+    rows = rows_of(
+        [InlineKeyboardButton(b.label, callback_data=b.payload) for b in reply.buttons]
+    )
     if reply.continue_in_dm and bot_username:
         url = f"https://t.me/{bot_username}"
         if deep_link:

@@ -232,7 +232,11 @@ class TelegramStandIn:
         """Messages the bot sent, as Telegram returned them (plain ``text`` + ``entities``)."""
         with self._lock:
             found = [m for m in self.messages.values() if m.get("_sent")]
-        return [m for m in found if chat_id is None or m["chat"]["id"] == chat_id]
+        return [
+            {k: v for k, v in m.items() if k != "_sent"}
+            for m in found
+            if chat_id is None or m["chat"]["id"] == chat_id
+        ]
 
     def reset(self) -> None:
         with self._lock:
@@ -415,6 +419,8 @@ class TelegramStandIn:
         markup = params.get("reply_markup")
         check_markup(markup)
         message = {**message, "text": text, "entities": entities, "edit_date": int(time.time())}
+        if not entities:
+            message.pop("entities")
         message.pop("reply_markup", None)
         if markup and markup.get("inline_keyboard"):
             message["reply_markup"] = markup
