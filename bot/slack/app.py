@@ -24,11 +24,16 @@ import re
 from collections.abc import Awaitable
 from typing import Any
 
-from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.adapter.starlette.async_handler import (
+    AsyncSlackRequestHandler,
+    to_async_bolt_request,
+    to_starlette_response,
+)
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_bolt.oauth.async_callback_options import AsyncCallbackOptions
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.response import BoltResponse
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 from starlette.requests import Request
@@ -141,7 +146,9 @@ class SlackBot:
             self.settings.require("SLACK_BOT_TOKEN")
 
         async def endpoint(request: Request) -> Response:
-            return await self._http.handle(request)
+            if request.method != "POST":
+                return await self._http.handle(request)
+            return await self._dispatch(request)
 
         routes = [Route("/slack/events", endpoint, methods=["POST"])]
         if self.oauth:
@@ -150,6 +157,20 @@ class SlackBot:
                 Route("/slack/oauth_redirect", endpoint, methods=["GET"]),
             ]
         return routes
+
+    async def _dispatch(self, request: Request) -> Response:
+        """Bolt dispatch of one POST; a payload Bolt cannot even parse is a 400, never a 500."""
+        body = await request.body()
+        try:
+            bolt_request = to_async_bolt_request(request, body)
+            bolt_response = await self.app.async_dispatch(bolt_request)
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
+            verifier = SignatureVerifier(_secret(self.settings.slack_signing_secret) or "")
+            if not verifier.is_valid_request(body, dict(request.headers)):
+                return Response("invalid request", status_code=401)
+            log.warning("slack request rejected", extra={"error": type(exc).__name__})
+            return Response("malformed request", status_code=400)
+        return to_starlette_response(bolt_response)
 
     async def start(self) -> None:
         """Nothing to open: clients connect on first use."""
@@ -304,26 +325,18 @@ class SlackBot:
                 await self._respond(inbound.response_url or "",
                                     {**message, "response_type": "in_channel"})
                 continue
-            message = render(reply, self.kb, owner=user,
+            message = render(reply, self.kb, owner=user, dm_url=inbound.dm_url,
                              share_payload=share if reply.checklist else None)
             if inbound.ephemeral and inbound.response_url:
                 await self._respond(inbound.response_url,
                                     {**message, "response_type": "ephemeral",
                                      "replace_original": False})
-            elif reply.continue_in_dm and turn.chat_kind == "group":
-                await self._to_dm(client, user, reply, message)
             elif inbound.ephemeral or (reply.private and turn.chat_kind == "group"):
                 await client.chat_postEphemeral(channel=inbound.channel, user=user,
                                                 thread_ts=inbound.thread_ts, **message)
             else:
                 await client.chat_postMessage(channel=inbound.channel,
                                               thread_ts=inbound.thread_ts, **message)
-
-    async def _to_dm(self, client: AsyncWebClient, user: str, reply: Reply,
-                     message: dict[str, Any]) -> None:
-        opened = await client.conversations_open(users=user)
-        channel = (opened.get("channel") or {}).get("id") or user
-        await client.chat_postMessage(channel=channel, **message)
 
     async def _respond(self, url: str, body: dict[str, Any]) -> None:
         webhook = AsyncWebhookClient(url, timeout=CLIENT_TIMEOUT_S,

@@ -59,6 +59,14 @@ class Inbound:
     owner: str | None = None  # the person whose buttons those were
     label: str | None = None  # the label of the chosen answer
     share: bool = False  # the "Share in channel" button
+    app_id: str = ""  # the Slack app (links to its DM)
+
+    @property
+    def dm_url(self) -> str | None:
+        """A link that opens the person's DM with the app."""
+        if not self.app_id or not self.team:
+            return None
+        return f"https://slack.com/app_redirect?app={self.app_id}&team={self.team}"
 
 
 def chat_id(team: str, channel: str) -> str:
@@ -150,7 +158,8 @@ def _message(body: Body, event: Body, bot_user_id: str | None) -> Inbound | None
     # already talks in that thread (checked against the store by the app).
     under_bot = bool(bot_user_id) and event.get("parent_user_id") == bot_user_id
     return Inbound(turn, channel, thread, team,
-                   needs_active_thread=chat_kind == "group" and not under_bot)
+                   needs_active_thread=chat_kind == "group" and not under_bot,
+                   app_id=str(body.get("api_app_id") or ""))
 
 
 def _mention(body: Body, event: Body, bot_user_id: str | None) -> Inbound | None:
@@ -172,7 +181,8 @@ def _mention(body: Body, event: Body, bot_user_id: str | None) -> Inbound | None
         at=_at(ts),
         event_id=body.get("event_id"),
     )
-    return Inbound(turn, channel, thread, team, starts_thread=True)
+    return Inbound(turn, channel, thread, team, starts_thread=True,
+                   app_id=str(body.get("api_app_id") or ""))
 
 
 def _joined(body: Body, event: Body, bot_user_id: str | None) -> Inbound | None:
@@ -249,7 +259,7 @@ def command_to_inbound(body: Body) -> Inbound | None:
         text=message,
     )
     return Inbound(turn, channel, None, team, response_url=body.get("response_url"),
-                   ephemeral=True)
+                   ephemeral=True, app_id=str(body.get("api_app_id") or ""))
 
 
 def _chosen(action: Body) -> tuple[str | None, str | None]:
@@ -296,6 +306,7 @@ def action_to_inbound(body: Body) -> Inbound | None:
         owner=owner,
         label=label,
         share=share,
+        app_id=str(body.get("api_app_id") or ""),
     )
 
 

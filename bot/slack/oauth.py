@@ -33,7 +33,6 @@ BOT_SCOPES = [
     "channels:history",
     "groups:history",
     "im:history",
-    "im:write",
     "chat:write",
     "commands",
     "users:read",

@@ -26,6 +26,7 @@ MAX_BUTTONS = 5
 ACTION_PREFIX = "cc"
 SELECT_ACTION = "cc:select"
 SHARE_ACTION = "cc-share"
+DM_ACTION = "cc-dm"
 OWNER_PREFIX = "cc-owner:"
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
@@ -128,6 +129,21 @@ def _share(payload: str, lang: str, texts: Texts) -> dict[str, Any]:
     }
 
 
+def _dm_link(url: str, lang: str, texts: Texts) -> dict[str, Any]:
+    return {
+        "type": "actions",
+        "block_id": "cc-dm",
+        "elements": [
+            {
+                "type": "button",
+                "action_id": DM_ACTION,
+                "text": plain(texts.text("slack_continue_in_dm", lang)),
+                "url": url,
+            }
+        ],
+    }
+
+
 def render(
     reply: Reply,
     texts: Texts,
@@ -135,12 +151,14 @@ def render(
     owner: str = "",
     share_payload: str | None = None,
     buttons: bool = True,
+    dm_url: str | None = None,
 ) -> dict[str, Any]:
     """``{"text": fallback, "blocks": [...]}`` for ``chat.postMessage`` and friends.
 
     ``owner`` (a Slack user id) is written into the buttons' ``block_id`` so a click by someone
     else never replaces that person's buttons. ``share_payload`` adds a "Share in channel" button
     (ephemeral checklists). ``buttons=False`` leaves the buttons out (a shared copy).
+    ``dm_url`` links to the bot's DM when the engine suggests continuing in private.
     """
     lang = reply.lang
     blocks: list[dict[str, Any]] = [section(piece) for piece in chunks(escape(reply.text))]
@@ -156,6 +174,8 @@ def render(
         tail.append(_buttons(reply.buttons, lang, texts, owner))
     if share_payload:
         tail.append(_share(share_payload, lang, texts))
+    if buttons and reply.continue_in_dm and dm_url:
+        tail.append(_dm_link(dm_url, lang, texts))
     room = BLOCK_LIMIT - len(tail)
     if len(blocks) > room:
         blocks = blocks[: room - 1] + [section(escape(texts.text("slack_shortened", lang)))]
