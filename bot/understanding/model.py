@@ -45,13 +45,18 @@ class Model:
         stems, mask = message_stems(text, self.vocab[lang])
         acc = [0.0] * len(self.classes)
         evidence = 0
-        for start in range(len(stems)):
-            for end in range(start + 1, min(start + MAX_PHRASE, len(stems)) + 1):
+        start = 0
+        while start < len(stems):  # longest phrase first, phrases never overlap
+            for end in range(min(start + MAX_PHRASE, len(stems)), start, -1):
                 bonus = self.phrases.get(tuple(stems[start:end]))
                 if bonus:
                     evidence += max(bonus.values()) >= BONUS["strong"]
                     for idx, value in bonus.items():
                         acc[idx] += value
+                    start = end
+                    break
+            else:
+                start += 1
         for feat in set(features_of(stems, mask)):
             row = self.loglik.get(feat)
             if row is None:
