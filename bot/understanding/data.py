@@ -20,6 +20,7 @@ from knowledge.loader import KNOWLEDGE_DIR
 
 ROUTING_DIR = KNOWLEDGE_DIR / "routing"
 M = TypeVar("M", bound=BaseModel)
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser when libyaml is there
 LANGS: tuple[str, ...] = ("fr", "nb", "en")
 
 Phrase = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
@@ -98,7 +99,7 @@ class RoutingDataError(ValueError):
 
 def _read(path: Path) -> object:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
     except (OSError, yaml.YAMLError) as exc:
         raise RoutingDataError(f"{path}: cannot read YAML: {exc}") from exc
 
