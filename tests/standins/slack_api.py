@@ -68,7 +68,8 @@ class SlackApiStandIn:
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
         self._server = _Server(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
+                                        daemon=True)
 
     # lifecycle -----------------------------------------------------------------------------
     @property
