@@ -74,6 +74,7 @@ class TelegramBot:
         *,
         rate_limiter: BaseRateLimiter[Any] | None = None,
         texts: knowledge.KnowledgeBase | None = None,
+        read_timeout: float = 5.0,
     ) -> None:
         settings.require("TELEGRAM_BOT_TOKEN")
         assert settings.telegram_bot_token is not None
@@ -92,6 +93,8 @@ class TelegramBot:
             .base_file_url(file_url(settings.telegram_api_url))
             .rate_limiter(rate_limiter or RetryingRateLimiter())
             .concurrent_updates(64)
+            .read_timeout(read_timeout)
+            .get_updates_read_timeout(read_timeout)
             .build()
         )
         self.app.add_handler(TypeHandler(Update, self._on_update))
@@ -357,7 +360,7 @@ def quiet_libraries(log_text: bool) -> None:
 def first_questions() -> dict[str, str]:
     """Question id → flow id for the question each flow opens with (for deep links)."""
     from bot.flows import question_of
-    from dialogs import FLOWS
+    from dialogs.registry import FLOWS
 
     firsts = [(question_of(spec.initial), flow_id) for flow_id, spec in FLOWS.items()]
     counts = {q: sum(1 for other, _ in firsts if other == q) for q, _ in firsts}

@@ -110,14 +110,20 @@ def _free_socket() -> socket.socket:
 
 @asynccontextmanager
 async def telegram_service(
-    tmp_path: Path, *, privacy_mode: bool = True, **settings: Any
+    tmp_path: Path,
+    *,
+    privacy_mode: bool = True,
+    read_timeout: float = 5.0,
+    **settings: Any,
 ) -> AsyncIterator[Harness]:
     """The whole service for one test; everything is stopped on exit."""
     with TelegramStandIn(privacy_mode=privacy_mode) as stand_in:
         config = settings_for(stand_in, tmp_path, **settings)
         store = open_configured_store(config)
         engine = build_engine(config, store)
-        bot = TelegramBot(config, engine, store, rate_limiter=fast_limiter())
+        bot = TelegramBot(
+            config, engine, store, rate_limiter=fast_limiter(), read_timeout=read_timeout
+        )
         app = create_app(
             config, engine=engine, store=store, reminders=False, platforms={"telegram": bot}
         )
