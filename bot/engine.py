@@ -133,6 +133,16 @@ class Engine:
         )
         return replies
 
+    async def pending_question(self, key: str) -> Reply | None:
+        """The question a conversation is waiting on (to resume it), or None outside a flow."""
+        session = await self.store.load(key)
+        if session is None:
+            return None
+        self._repair(session)
+        if session.flow is None:
+            return None
+        return self.book.question(session.flow, question_of(session.state), session.lang or "en")
+
     def reminder_reply(self, reminder: Reminder) -> Reply:
         """The message a due reminder sends to its conversation, in the person's language."""
         lang = normalize_lang(reminder.lang) or "en"

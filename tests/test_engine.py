@@ -318,8 +318,8 @@ async def test_routing_to_a_topic_an_ambiguity_and_off_topic(
     (reply,) = await chat.say("something about what I charge")
     assert KB.topics["rates"].summary.en in reply.text
     pair = ["ghosting", "late-payment"]
-    two = Routing(ranked=list(zip(pair, [0.5, 0.4], strict=True)), candidates=pair, ambiguous=True)
-    two = Routing(ranked=two.ranked, candidates=pair, ambiguous=True, offtopic=False)
+    ranked = list(zip(pair, [0.5, 0.4], strict=True))
+    two = Routing(ranked=ranked, candidates=pair, ambiguous=True, offtopic=False)
     monkeypatch.setattr(engine_module, "route", fake_route(two))
     (reply,) = await chat.say("they vanished after the invoice")
     assert reply.text == t("ambiguous", "en")

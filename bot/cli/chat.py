@@ -105,9 +105,11 @@ async def converse(
         return await engine.handle(Turn(key=key, locale=locale, **fields))
 
     try:
+        await store.ping()
         if lang:
             await send(kind="command", payload=f"lang:{normalize_lang(lang)}")
-        show(await send(kind="command", payload="start"))
+        pending = await engine.pending_question(key.as_str())
+        show([pending] if pending else await send(kind="command", payload="start"))
         while True:
             if not as_json:
                 out.write("> ")

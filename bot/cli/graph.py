@@ -65,7 +65,9 @@ def graph(fmt: str, out: Path | None, only: str | None) -> None:
     if fmt != "mermaid":
         why = graphviz_missing()
         if why is not None:
-            raise click.ClickException(f"cannot draw {fmt.upper()}: {why}. Use --format mermaid.")
+            raise click.ClickException(
+                f"cannot draw {fmt.upper()} without Graphviz: {why}. Use --format mermaid."
+            )
         if out is None:
             raise click.UsageError(f"--format {fmt} writes files: give --out DIR")
     if out is not None:

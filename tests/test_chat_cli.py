@@ -1,0 +1,136 @@
+"""``clientcoach chat`` and ``clientcoach graph`` as a person runs them: real processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from engine_helpers import real_kb
+
+ROOT = Path(__file__).resolve().parents[1]
+KB = real_kb()
+
+
+def run_cli(
+    args: list[str], lines: list[str], tmp_path: Path, **env: str
+) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "PYTHONPATH": str(ROOT), "NO_PROXY": "127.0.0.1,localhost", **env}
+    environment.pop("CLIENTCOACH_STORE", None)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        input="".join(line + "\n" for line in lines),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        env=environment,
+        check=False,
+    )
+
+
+def chat_json(lines: list[str], tmp_path: Path, *extra: str, **env: str) -> list[dict]:
+    store = f"sqlite:///{tmp_path / 'chat.sqlite3'}"
+    done = run_cli(["chat", "--json", "--store", store, *extra], lines, tmp_path, **env)
+    assert done.returncode == 0, done.stderr
+    replies = [json.loads(line) for line in done.stdout.splitlines()]
+    for reply in replies:
+        assert set(reply) >= {"text", "buttons", "checklist", "draft"}
+        assert all(set(b) == {"payload", "label"} for b in reply["buttons"])
+    return replies
+
+
+def flow_number(flow_id: str) -> str:
+    return str(list(KB.catalog.flows).index(flow_id) + 1)
+
+
+def test_french_say_no_by_numbers_and_labels(tmp_path: Path) -> None:
+    topic = KB.topics["say-no"]
+    have_alt = topic.question("alternative").option("have-alt")
+    assert have_alt is not None
+    lines = [flow_number("say-no"), "1", have_alt.label.fr.lower()]
+    replies = chat_json(lines, tmp_path, "--lang", "fr")
+    assert {r["lang"] for r in replies} == {"fr"}
+    assert replies[0]["text"].startswith(KB.text("greeting", "fr"))
+    verdict = replies[-2]
+    assert topic.outcome("refuse-with-alternative").text.fr in verdict["text"]
+    assert verdict["draft"]["title"] == topic.draft("refuse-with-alternative").title.fr
+    assert verdict["checklist"] == [i.text.fr for i in topic.checklist]
+    assert any(b["payload"].startswith("flow:") for b in replies[-1]["buttons"])
+
+
+def test_norwegian_client_left_with_no_as_language(tmp_path: Path) -> None:
+    topic = KB.topics["client-left"]
+    reasons = [o.id for o in topic.question("reason").options]
+    pending = topic.question("handover").option("pending")
+    assert pending is not None
+    lines = [flow_number("client-left"), str(reasons.index("replaced") + 1), pending.label.nb]
+    replies = chat_json(lines, tmp_path, "--lang", "no")
+    assert {r["lang"] for r in replies} == {"nb"}
+    verdict = replies[-2]
+    assert topic.outcome("replaced").text.nb in verdict["text"]
+    assert topic.advice_item("hand-over-documents").text.nb in verdict["text"]
+    assert verdict["draft"]["lang"] == "nb"
+
+
+def test_english_unpaid_invoice_fills_the_draft_and_the_session_persists(tmp_path: Path) -> None:
+    lines = [flow_number("unpaid-invoice"), "1", "1", "45 days"]
+    first = chat_json(lines, tmp_path, "--lang", "en")
+    assert first[-1]["text"] == KB.topics["late-payment"].question("amount").text.en
+    # a second run on the same store picks the conversation up where it was
+    replies = chat_json(["€1,200", "INV-9"], tmp_path, "--lang", "en")
+    verdict = replies[-2]
+    assert KB.topics["late-payment"].outcome("call").text.en in verdict["text"]
+    for value in ("€1,200", "INV-9", "45"):
+        assert value in verdict["draft"]["text"]
+    assert KB.text("hint_client_name", "en") in verdict["draft"]["text"]
+
+
+def test_locale_from_the_environment(tmp_path: Path) -> None:
+    (greeting,) = chat_json([], tmp_path, LANG="nb_NO.UTF-8")
+    assert greeting["lang"] == "nb"
+
+
+def test_text_mode_numbers_the_buttons(tmp_path: Path) -> None:
+    store = f"sqlite:///{tmp_path / 'chat.sqlite3'}"
+    done = run_cli(["chat", "--store", store, "--lang", "en"], ["2"], tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "  1) " + KB.text("flow_drop_client", "en") in done.stdout
+    assert KB.topics["client-left"].question("reason").text.en in done.stdout
+
+
+def test_cold_start_to_first_reply(tmp_path: Path) -> None:
+    started = time.perf_counter()
+    chat_json([], tmp_path)
+    assert time.perf_counter() - started < 3.0  # target 1.5 s; slack for loaded test machines
+
+
+def test_unusable_store_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    done = run_cli(["chat", "--json", "--store", f"sqlite:///{blocker}/db"], ["hi"], tmp_path)
+    assert done.returncode != 0 and "SQLite store" in done.stderr
+
+
+def test_graph_writes_one_mermaid_diagram_per_flow(tmp_path: Path) -> None:
+    done = run_cli(["graph", "--out", str(tmp_path / "g")], [], tmp_path)
+    assert done.returncode == 0, done.stderr
+    files = sorted(p.name for p in (tmp_path / "g").iterdir())
+    assert files == sorted(f"{flow}.mmd" for flow in KB.catalog.flows)
+    text = (tmp_path / "g" / "unpaid-invoice.mmd").read_text()
+    assert "stateDiagram-v2" in text and "asking_trust" in text and "[is_repeated]" in text
+
+
+@pytest.mark.parametrize("fmt", ["svg", "png"])
+def test_graph_images_need_graphviz(tmp_path: Path, fmt: str) -> None:
+    from bot.cli.graph import graphviz_missing
+
+    done = run_cli(["graph", "--format", fmt, "--out", str(tmp_path)], [], tmp_path)
+    if graphviz_missing() is None:
+        assert done.returncode == 0 and (tmp_path / f"say-no.{fmt}").exists()
+    else:
+        assert done.returncode != 0 and "Graphviz" in done.stderr + done.stdout
