@@ -12,8 +12,11 @@ from typing import Any
 import pytest
 from standins.telegram_harness import fresh, telegram_service
 
+import knowledge
+
 FIXTURES = Path(__file__).parent / "fixtures" / "telegram"
 KARI = 41230002
+KB = knowledge.load()
 
 
 def start() -> dict[str, Any]:
@@ -76,3 +79,14 @@ async def test_a_refused_message_is_not_retried(tmp_path: Path) -> None:
         await h.stand_in.wait_for(lambda s: len(s.of("sendMessage")) >= 1)
         await h.stand_in.settle(quiet=0.3)
         assert len(h.stand_in.of("sendMessage")) == 1
+
+
+async def test_store_outage_gets_a_short_notice_and_no_crash(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    async with telegram_service(tmp_path, CLIENTCOACH_STORE=f"redis://127.0.0.1:{port}/0") as h:
+        sent = await h.exchange(start(), KARI, timeout=15)
+        assert [m["text"] for m in sent] == [KB.text("unavailable", "nb")]

@@ -234,7 +234,7 @@ class TelegramBot:
             log.warning("telegram update %s: store unavailable", update.update_id)
             if incoming.callback is not None:
                 await self._answer_callback(incoming.callback)
-            replies = [Reply(text=self.text("tg_unavailable", lang), lang=lang)]
+            replies = [Reply(text=self.text("unavailable", lang), lang=lang)]
             await self.deliver(incoming, replies)
             return
         if incoming.callback is not None:
