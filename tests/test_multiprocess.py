@@ -32,7 +32,7 @@ from bot.store.redis import RedisSessionStore
 
 _ids = itertools.count(int(time.time()) % 1_000_000 * 1000)
 _users = itertools.count(52_000_001)
-UNAVAILABLE = knowledge.load().text("tg_unavailable", "en")
+UNAVAILABLE = knowledge.load().text("unavailable", "en")
 
 
 def text_update(user: int, text: str) -> dict[str, Any]:
