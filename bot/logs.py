@@ -15,7 +15,9 @@ import sys
 import time
 from typing import Any, TextIO
 
-_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
+_STANDARD = set(vars(logging.makeLogRecord({}))) | {
+    "message", "asctime", "taskName", "color_message"
+}
 _SECRETS = re.compile(
     r"xox[a-z]-[A-Za-z0-9-]{6,}|xapp-[A-Za-z0-9-]{6,}|(?<![0-9])\d{5,}:[A-Za-z0-9_-]{30,}"
 )

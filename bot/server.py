@@ -10,7 +10,7 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 from starlette.applications import Starlette
@@ -112,6 +112,30 @@ def build_platforms(settings: Settings, engine: Any, store: SessionStore, *, htt
     return platforms
 
 
+START_WAIT_S = 20.0
+START_RETRY_S = (1.0, 2.0, 5.0, 10.0, 30.0)
+
+
+async def _start_platform(name: str, bot: Any, stop: asyncio.Event) -> None:
+    """``bot.start()``, retried with backoff until it works or the service stops."""
+    attempt = 0
+    while not stop.is_set():
+        try:
+            await bot.start()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a platform API outage must not stop the service
+            delay = START_RETRY_S[min(attempt, len(START_RETRY_S) - 1)]
+            attempt += 1
+            log.error("platform start failed, retrying",
+                      extra={"platform": name, "error": type(exc).__name__, "retry_in_s": delay})
+            with suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=delay)
+        else:
+            log.info("platform started", extra={"platform": name, "attempts": attempt + 1})
+            return
+
+
 def _senders(platforms: dict[str, Any]) -> dict[str, Any]:
     return {name: bot for name, bot in platforms.items() if hasattr(bot, "send")}
 
@@ -157,11 +181,15 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         stop = asyncio.Event()
         task: asyncio.Task[None] | None = None
-        for name, bot in platforms.items():
-            start = getattr(bot, "start", None)
-            if start is not None:
-                await start()
-                log.info("platform started", extra={"platform": name})
+        starting = [
+            asyncio.create_task(_start_platform(name, bot, stop), name=f"start-{name}")
+            for name, bot in platforms.items()
+            if hasattr(bot, "start")
+        ]
+        # Give platforms a moment to come up; one that cannot reach its API keeps retrying in
+        # the background instead of keeping the whole service (and /healthz) down.
+        if starting:
+            await asyncio.wait(starting, timeout=START_WAIT_S)
         if run_reminders and platforms:
             from bot.reminders import ReminderScheduler
 
@@ -175,6 +203,8 @@ def create_app(
             yield
         finally:
             stop.set()
+            for pending in starting:
+                pending.cancel()
             if task is not None:
                 try:
                     await asyncio.wait_for(task, timeout=10)

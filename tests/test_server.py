@@ -131,3 +131,35 @@ def test_bind_host_follows_port(monkeypatch):
     monkeypatch.setenv("PORT", "5000")
     assert settings().bind_host == "0.0.0.0" and settings().port == 5000
     assert settings(CLIENTCOACH_HOST="::1").bind_host == "::1"
+
+
+class FlakyPlatform(FakePlatform):
+    """A platform whose API is unreachable for its first two start attempts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tries = 0
+
+    async def start(self) -> None:
+        self.tries += 1
+        if self.tries <= 2:
+            raise ConnectionError("api unreachable")
+        await super().start()
+
+
+async def test_platform_start_failure_does_not_keep_the_service_down(store, monkeypatch):
+    import bot.server
+
+    monkeypatch.setattr(bot.server, "START_WAIT_S", 0.05)
+    monkeypatch.setattr(bot.server, "START_RETRY_S", (0.1,))
+    flaky = FlakyPlatform()
+    app = create_app(settings(), engine=FakeEngine(), store=store, platforms={"test": flaky},
+                     reminders=False)
+    async with running_server(app) as base, httpx.AsyncClient(base_url=base) as client:
+        assert (await client.get("/healthz")).status_code == 200
+        for _ in range(100):
+            if flaky.events:
+                break
+            await asyncio.sleep(0.02)
+        assert flaky.tries == 3 and flaky.events == ["start"]
+    assert flaky.events == ["start", "stop"]
