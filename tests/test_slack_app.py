@@ -193,6 +193,10 @@ async def test_mention_is_answered_in_its_thread_and_followups_are_per_person(sl
     (first,) = slack.api.of("chat.postMessage")
     assert first.params["channel"] == "C0CHAN1"
     assert first.params["thread_ts"] == "1732450100.000200"
+    # The engine suggests continuing in private: a link to the app's DM, labelled from knowledge.
+    link = next(e for e in buttons_of(first) if e["action_id"] == "cc-dm")
+    assert link["url"] == "https://slack.com/app_redirect?app=A0CC1&team=T0CC1"
+    assert link["text"]["text"] == KB.text("slack_continue_in_dm", "en")
 
     # The same person answers in the thread, without mentioning the bot: her flow goes on.
     await slack.event("message_thread_reply", text="yes in writing")
