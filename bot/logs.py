@@ -29,8 +29,13 @@ def mask_secrets(text: str) -> str:
     return _SECRETS.sub("***", text)
 
 
+_log_text: bool | None = None
+
+
 def log_text_enabled() -> bool:
     """True when the operator allowed message text in logs (``CLIENTCOACH_LOG_TEXT=1``)."""
+    if _log_text is not None:
+        return _log_text
     return os.environ.get("CLIENTCOACH_LOG_TEXT", "").lower() in ("1", "true", "yes", "on")
 
 
@@ -79,9 +84,19 @@ class TextFormatter(logging.Formatter):
 
 
 def setup_logging(
-    level: str | int = "INFO", *, stream: TextIO | None = None, json_lines: bool | None = None
+    level: str | int = "INFO",
+    *,
+    stream: TextIO | None = None,
+    json_lines: bool | None = None,
+    log_text: bool | None = None,
 ) -> logging.Handler:
-    """Route every logger to one handler on ``stream`` (stderr); returns that handler."""
+    """Route every logger to one handler on ``stream`` (stderr); returns that handler.
+
+    ``log_text`` (the ``CLIENTCOACH_LOG_TEXT`` setting, also read from ``.env``) overrides the
+    environment for :func:`text_field`.
+    """
+    global _log_text
+    _log_text = log_text
     stream = stream or sys.stderr
     if json_lines is None:
         json_lines = not (hasattr(stream, "isatty") and stream.isatty())

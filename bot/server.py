@@ -237,5 +237,5 @@ def app_factory() -> Starlette:
     from bot.logs import setup_logging
 
     settings = get_settings()
-    setup_logging(settings.log_level)
+    setup_logging(settings.log_level, log_text=settings.log_text)
     return create_app(settings)

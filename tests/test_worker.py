@@ -85,3 +85,40 @@ async def test_rate_limit_is_per_person_and_shared_between_processes(store_url):
                                            chat_kind="group"))
     assert replies[0].text != notice  # one person's flood does not starve the others
     await asyncio.gather(*(s.close() for s in stores))
+
+
+async def test_worker_runs_slack_socket_mode_and_slack_reminders(store_url, monkeypatch):
+    from slack_helpers import BOT_TOKEN, payload
+    from standins.slack_api import SlackApiStandIn, SocketModeServer
+    from test_slack_socket import envelope
+
+    from bot.cli.serve import run_worker
+    from bot.config import Settings
+
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    api = SlackApiStandIn().start()
+    sockets = await SocketModeServer().start()
+    api.socket_url = sockets.url
+    settings = Settings(_env_file=None, SLACK_BOT_TOKEN=BOT_TOKEN,  # type: ignore[call-arg]
+                        SLACK_APP_TOKEN="xapp-1-test-app-token", SLACK_API_URL=api.api_url,
+                        CLIENTCOACH_STORE=store_url, CLIENTCOACH_REMINDER_INTERVAL=0.1)
+    store = RedisSessionStore(store_url)
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_worker(settings, stop=stop))
+    try:
+        await api.wait_for("apps.connections.open", 1, timeout=10)
+        event = payload("message_im", text="my client has not paid", channel="D0WORK1")
+        event["event_id"] = "Ev0WORKER1"
+        sockets.push(envelope(1, "events_api", event))
+        await api.wait_for("chat.postMessage", 1, timeout=10)
+        await store.add_reminder(Reminder(
+            id="s1", key="slack|T0CC1:D0WORK2||U0BOB", person="slack|U0BOB",
+            due=time.time() - 1, lang="nb", topic="rates"))
+        posts = await api.wait_for("chat.postMessage", 2, timeout=10)
+        assert [p.params["channel"] for p in posts] == ["D0WORK1", "D0WORK2"]
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 15)
+        await sockets.stop()
+        api.stop()
+        await store.close()

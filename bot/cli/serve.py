@@ -26,7 +26,7 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     from bot.logs import setup_logging
 
     settings = get_settings()
-    setup_logging(settings.log_level)
+    setup_logging(settings.log_level, log_text=settings.log_text)
     workers = workers or settings.web_concurrency
     options: dict[str, Any] = {
         "host": host or settings.bind_host,
@@ -120,7 +120,7 @@ def worker(telegram: bool | None, slack: bool | None, reminders: bool) -> None:
     from bot.logs import setup_logging
 
     settings = get_settings()
-    setup_logging(settings.log_level)
+    setup_logging(settings.log_level, log_text=settings.log_text)
 
     async def main() -> None:
         stop = asyncio.Event()
