@@ -31,7 +31,7 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
     key TEXT PRIMARY KEY, person TEXT NOT NULL, data TEXT NOT NULL, updated REAL NOT NULL
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS sessions_person ON sessions (person);
+-- no index on sessions.person: forget() is rare and a scan is cheap; every save is not
 CREATE TABLE IF NOT EXISTS events (
     id TEXT PRIMARY KEY, person TEXT, expires REAL NOT NULL
 ) WITHOUT ROWID;
