@@ -110,7 +110,8 @@ class Engine:
             if self.rate_limit and turn.kind != "joined":
                 allowed = await self.store.hit_rate(person, self.rate_window, self.rate_limit)
                 if not allowed:
-                    return [self.book.notice("rate_limited", fallback)]
+                    notice = self.book.notice("rate_limited", fallback)
+                    return [notice.model_copy(update={"private": True})]
             async with self.store.lock(key):
                 session = await self.store.load(key) or Session()
                 self._repair(session)
@@ -184,7 +185,7 @@ class Engine:
         payload = turn.payload if turn.kind in ("button", "command") else None
         text = turn.text if payload is None else None
         word_lang: str | None = None
-        if payload is None and text:
+        if payload is None and text and not self._is_option(session, text):
             hit = self.vocab.command(text)
             if hit is not None:
                 payload, word_lang = hit
@@ -197,6 +198,14 @@ class Engine:
         if payload is not None:
             return await self._action(t, payloads.parse(payload))
         return self._text(t, text or "")
+
+    def _is_option(self, session: Session, text: str) -> bool:
+        """True when ``text`` names an option of the current question (options beat commands:
+        "Je ne sais pas" is an answer there, not "skip")."""
+        if session.flow is None or len(text) > 200:
+            return False
+        options = self._options.get((session.flow, question_of(session.state)))
+        return bool(options) and fold(text) in options  # type: ignore[operator]
 
     def _with_question(self, t: _Turn, first: Reply) -> list[Reply]:
         """``first``, then the current question again when a flow is under way."""

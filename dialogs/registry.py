@@ -16,7 +16,7 @@ from dialogs import (
     say_no,
     unpaid_invoice,
 )
-from knowledge.models import KnowledgeBase
+from knowledge.models import KnowledgeBase, Topic
 
 FLOWS: dict[str, FlowSpec] = {
     m.FLOW.id: m.FLOW
@@ -46,7 +46,7 @@ def check(kb: KnowledgeBase) -> list[str]:
     return problems
 
 
-def _possible_outcomes(spec: FlowSpec, topic) -> set[str]:  # noqa: ANN001
+def _possible_outcomes(spec: FlowSpec, topic: Topic) -> set[str]:
     """Outcome ids reachable by trying every combination of choice answers (small flows)."""
     import itertools
 

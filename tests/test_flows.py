@@ -304,3 +304,24 @@ def test_flows_agree_with_the_knowledge_base() -> None:
 
     assert check(KB) == []
     assert set(FLOWS) == set(KB.catalog.flows) == set(TOPIC)
+
+
+async def test_no_option_label_is_swallowed_by_a_command_word(engine: Engine) -> None:
+    """Typing an answer's label answers the question, even when it is also a command word
+    ("Je ne sais pas" answers "why did they leave?" rather than skipping)."""
+    for flow in TOPIC:
+        for question in topic_of(flow).questions:
+            for option in question.options:
+                for lang in LANGS:
+                    chat = new_chat(engine, lang)
+                    await chat.press(f"flow:{flow}")
+                    session = await chat.session()
+                    session.state = f"asking_{question.id}"
+                    await engine.store.save(chat.key.as_str(), chat.key.person, session)
+                    await chat.say(option.label.get(lang))
+                    after = await chat.session()
+                    assert after.state != session.state or after.flow is None, (flow, option.id)
+                    if after.flow is not None:
+                        assert after.slots[question.id] == option.id
+                    else:
+                        assert chat.last[0].draft is not None, "the verdict, not a command"
