@@ -1,0 +1,190 @@
+"""Engine figures: one full turn, routing alone, throughput, stored bytes, memory and scaling."""
+
+from __future__ import annotations
+
+import gc
+import os
+import sqlite3
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bot.bench.timing import Timing, measure, measure_async
+from bot.engine import Engine
+from bot.models import ConversationKey, Turn
+from bot.store.base import Session, SessionStore
+from knowledge.models import KnowledgeBase
+
+# A mixed set of messages in the three languages: free text about clients, a few short words and
+# commands, as people write them (typos and missing accents included).
+MESSAGES: tuple[str, ...] = (
+    "my client still hasn't paid the invoice from march",
+    "ok",
+    "menu",
+    "they want the whole website redone by friday for half the budget",
+    "mon client m'appelle le dimanche soir pour des broutilles",
+    "facture toujours pas payee depuis 45 jours",
+    "1",
+    "kunden svarer ikke etter at jeg leverte prosjektet",
+    "hvordan sier jeg nei til et oppdrag jeg ikke kan gjøre",
+    "should I stop working with a client who insults my designs?",
+    "un concurrent propose le meme travail moins cher",
+    "jeg mister stadig kunder, hva gjør jeg feil?",
+    "hello",
+    "help",
+    "le client a mis fin au contrat sans prevenir",
+    "ny kunde vil ikke oppgi firmanavn eller adresse",
+)
+BUTTONS: tuple[str, ...] = ("a:terms:in-writing", "a:time:sometimes", "topic:rates", "menu")
+
+
+def turn_for(i: int, users: int, platform: str = "bench") -> Turn:
+    """The i-th turn of the mixed workload: every fifth one is a button press."""
+    key = ConversationKey(platform=platform, chat=f"C{i % users}", user=f"U{i % users}")
+    if i % 5 == 4:
+        return Turn(key=key, kind="button", payload=BUTTONS[i % len(BUTTONS)])
+    return Turn(key=key, text=MESSAGES[i % len(MESSAGES)], locale=("en", "fr", "nb")[i % 3])
+
+
+def sqlite_store(path: Path) -> SessionStore:
+    from bot.store.sqlite import SQLiteStore
+
+    return SQLiteStore(str(path))
+
+
+def memory_store() -> SessionStore:
+    from bot.store.memory import MemoryStore
+
+    return MemoryStore()
+
+
+async def turn_timing(engine: Engine, n: int, warmup: int, users: int = 500) -> Timing:
+    async def one(i: int) -> None:
+        replies = await engine.handle(turn_for(i, users))
+        if not replies:
+            raise RuntimeError("a turn gave no reply")
+
+    return await measure_async(one, n, warmup)
+
+
+async def throughput(engine: Engine, n: int, users: int = 500) -> float:
+    """Turns per second, one after another in one process."""
+    start = time.perf_counter()
+    for i in range(n):
+        await engine.handle(turn_for(i, users))
+    return n / (time.perf_counter() - start)
+
+
+def route_timing(n: int, warmup: int) -> Timing:
+    from bot.understanding import detect_language, route
+
+    texts = [m for m in MESSAGES if len(m) > 8]
+
+    def one(i: int) -> None:
+        text = texts[i % len(texts)]
+        route(text, detect_language(text, hint="en"))
+
+    return measure(one, n, warmup)
+
+
+async def fill(store: SessionStore, count: int, start: int = 0) -> None:
+    """Store ``count`` realistic sessions (a flow half-way, a few slots)."""
+    session = Session(lang="fr", flow="unpaid-invoice", state="asking_amount",
+                      slots={"terms": "in-writing", "history": "first-time", "days": 45},
+                      topic="late-payment", updated=time.time())  # fmt: skip
+    for i in range(start, start + count):
+        await store.save(f"bench|F{i}||U{i}", f"bench|U{i}", session)
+
+
+def sqlite_bytes_per_session(path: Path) -> float:
+    """Database file size per stored conversation (row data, key, index and page overhead)."""
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        count = conn.execute("SELECT count(*) FROM sessions").fetchone()[0]
+    return path.stat().st_size / max(count, 1)
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def scaled_knowledge(kb: KnowledgeBase, factor: int) -> KnowledgeBase:
+    """The knowledge base with ``factor - 1`` generated copies of every topic added."""
+    topics = dict(kb.topics)
+    for copy in range(1, factor):
+        for topic_id, topic in kb.topics.items():
+            new_id = f"{topic_id}-copy{copy}"
+            topics[new_id] = topic.model_copy(update={"id": new_id})
+    catalog = kb.catalog.model_copy(update={"topics": list(topics)})
+    return KnowledgeBase(catalog=catalog, topics=topics, interface=kb.interface)
+
+
+async def engine_figures(
+    n: int, warmup: int, big: int, log: Callable[[str], None]
+) -> dict[str, Any]:
+    """Everything measured on the engine alone, in one process."""
+    import knowledge
+
+    kb = knowledge.load()
+    out: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="clientcoach-bench-") as tmp:
+        tmpdir = Path(tmp)
+        log("turn with the in-memory store")
+        mem = Engine(memory_store(), kb)
+        out["turn_us_memory"] = (await turn_timing(mem, n, warmup)).as_dict()
+        log("turn with SQLite")
+        sql_engine = Engine(sqlite_store(tmpdir / "turn.sqlite3"), kb)
+        out["turn_us"] = (await turn_timing(sql_engine, n, warmup)).as_dict()
+        log("throughput with SQLite")
+        out["turns_per_s"] = {"sqlite": round(await throughput(sql_engine, n))}
+        out["route_us"] = route_timing(n, warmup).as_dict()
+        await sql_engine.store.close()
+
+        log("knowledge base at 10x")
+        ten = Engine(memory_store(), scaled_knowledge(kb, 10))
+        one_x = await turn_timing(Engine(memory_store(), kb), n, warmup)
+        ten_x = await turn_timing(ten, n, warmup)
+        out["scaling"] = {
+            "kb_1x_us": round(one_x.median_us, 1),
+            "kb_10x_us": round(ten_x.median_us, 1),
+            "kb_ratio": round(ten_x.median_us / one_x.median_us, 2),
+        }
+
+        log(f"stored conversations: 1,000 vs {big:,}")
+        small_path, big_path = tmpdir / "small.sqlite3", tmpdir / "big.sqlite3"
+        small_store, big_store = sqlite_store(small_path), sqlite_store(big_path)
+        await fill(small_store, 1000)
+        await fill(big_store, big)
+        small_t = await turn_timing(Engine(small_store, kb), n, warmup)
+        big_t = await turn_timing(Engine(big_store, kb), n, warmup)
+        out["scaling"].update(
+            {
+                "sessions_1k_us": round(small_t.median_us, 1),
+                f"sessions_{big // 1000}k_us": round(big_t.median_us, 1),
+                "sessions_ratio": round(big_t.median_us / small_t.median_us, 2),
+            }
+        )
+        out["bytes_per_session"] = round(sqlite_bytes_per_session(big_path))
+        await small_store.close()
+        await big_store.close()
+
+        log(f"memory with {big:,} conversations")
+        gc.collect()
+        before = rss_mb()
+        held = memory_store()
+        await fill(held, big)
+        gc.collect()
+        out["rss_mb"] = {
+            "process": round(rss_mb(), 1),
+            "memory_store_growth": round(rss_mb() - before, 1),
+            "conversations": big,
+        }
+        del held
+    out["pid"] = os.getpid()
+    return out
