@@ -23,11 +23,11 @@ import pytest
 from process_helpers import Serve, clean_env
 from redis_helpers import SpareRedis, redis_url, require_redis, unique_prefix
 from slack_helpers import BOT_TOKEN, SIGNING_SECRET, event_request, payload
-from standins.slack_api import SlackApiStandIn
-from standins.telegram_api import BOT_ID, BOT_USERNAME, TOKEN, TelegramStandIn
 from standins.telegram_harness import SECRET
 
 import knowledge
+from bot.standins.slack_api import SlackApiStandIn
+from bot.standins.telegram_api import BOT_ID, BOT_USERNAME, TOKEN, TelegramStandIn
 from bot.store.redis import RedisSessionStore
 
 _ids = itertools.count(int(time.time()) % 1_000_000 * 1000)

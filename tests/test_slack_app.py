@@ -21,13 +21,13 @@ from slack_helpers import (
     payload,
     sign,
 )
-from standins.slack_api import BOT_USER_ID, SlackApiStandIn
 
 import knowledge
 from bot.config import Settings
 from bot.engine import Engine
 from bot.server import create_app
 from bot.slack.render import escape
+from bot.standins.slack_api import BOT_USER_ID, SlackApiStandIn
 from bot.store import open_store
 
 KB = knowledge.load()

@@ -12,7 +12,6 @@ from redis_helpers import redis_url, require_redis, unique_prefix
 from server_helpers import running_server
 from slack_helpers import SIGNING_SECRET, event_request, payload
 from slack_sdk.oauth.installation_store import Installation
-from standins.slack_api import SlackApiStandIn
 
 import knowledge
 from bot.config import Settings
@@ -20,6 +19,7 @@ from bot.engine import Engine
 from bot.models import ConversationKey, Reply
 from bot.server import create_app
 from bot.slack.oauth import KeyValueInstallationStore, SignedStateStore, sqlite_path
+from bot.standins.slack_api import SlackApiStandIn
 from bot.store import open_store
 
 KB = knowledge.load()

@@ -6,11 +6,11 @@ import asyncio
 
 import pytest
 from slack_helpers import BOT_TOKEN, payload
-from standins.slack_api import SlackApiStandIn, SocketModeServer
 
 from bot.config import MissingSetting, Settings
 from bot.engine import Engine
 from bot.slack import SlackBot
+from bot.standins.slack_api import SlackApiStandIn, SocketModeServer
 from bot.store import open_store
 
 

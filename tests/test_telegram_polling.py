@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from standins.telegram_api import TelegramStandIn
 from standins.telegram_harness import fast_limiter, fresh, settings_for
 
 import knowledge
 from bot.config import MissingSetting, Settings
 from bot.server import build_engine, open_configured_store
+from bot.standins.telegram_api import TelegramStandIn
 from bot.telegram import TelegramBot
 
 FIXTURES = Path(__file__).parent / "fixtures" / "telegram"

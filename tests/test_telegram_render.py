@@ -4,9 +4,9 @@ parser the Bot API stand-in uses (which rejects what Telegram rejects)."""
 from __future__ import annotations
 
 import pytest
-from standins.telegram_api import ApiError, check_markup, parse_html, utf16_len
 
 from bot.models import Button, Draft, Reply
+from bot.standins.telegram_api import ApiError, check_markup, parse_html, utf16_len
 from bot.telegram.render import MAX_CHARS, deep_link_for, render, to_deep_link
 
 ADVERSARIAL = [

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from standins.telegram_api import BOT_ID, TOKEN
 from standins.telegram_harness import SECRET, Harness, fresh, telegram_service
 
 import knowledge
+from bot.standins.telegram_api import BOT_ID, TOKEN
 from bot.telegram.app import ALLOWED_UPDATES, COMMANDS
 
 FIXTURES = Path(__file__).parent / "fixtures" / "telegram"

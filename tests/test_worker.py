@@ -10,12 +10,12 @@ from collections.abc import Iterator
 import pytest
 from process_helpers import Proc, clean_env
 from redis_helpers import redis_url, require_redis, unique_prefix
-from standins.telegram_api import TOKEN, TelegramStandIn
 from test_multiprocess import text_update
 
 import knowledge
 from bot.engine import Engine
 from bot.models import ConversationKey, Turn
+from bot.standins.telegram_api import TOKEN, TelegramStandIn
 from bot.store.base import Reminder
 from bot.store.redis import RedisSessionStore
 
@@ -89,11 +89,11 @@ async def test_rate_limit_is_per_person_and_shared_between_processes(store_url):
 
 async def test_worker_runs_slack_socket_mode_and_slack_reminders(store_url, monkeypatch):
     from slack_helpers import BOT_TOKEN, payload
-    from standins.slack_api import SlackApiStandIn, SocketModeServer
     from test_slack_socket import envelope
 
     from bot.cli.serve import run_worker
     from bot.config import Settings
+    from bot.standins.slack_api import SlackApiStandIn, SocketModeServer
 
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     api = SlackApiStandIn().start()

@@ -23,11 +23,10 @@ import uvicorn
 
 from bot.config import Settings
 from bot.server import build_engine, create_app, open_configured_store
+from bot.standins.telegram_api import TOKEN, TelegramStandIn
 from bot.store.base import SessionStore
 from bot.telegram import TelegramBot
 from bot.telegram.limits import RetryingRateLimiter
-
-from .telegram_api import TOKEN, TelegramStandIn
 
 os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
 SECRET = "webhook-secret-for-tests"
