@@ -121,9 +121,10 @@ def _phrases(data: RoutingData, index: dict[str, int]) -> dict[tuple[str, ...], 
     for topic in data.topics.values():
         for field, bonus in BONUS.items():
             for lang in LANGS:
+                stop = {stem(w, lang) for w in data.words.stopwords.get(lang)} | {"0"}
                 for text in getattr(topic, field).get(lang):
                     key = phrase_stems(text, lang)
-                    if key and bonus:
+                    if key and bonus and not set(key) <= stop:
                         slot = table[key]
                         slot[index[topic.id]] = max(slot.get(index[topic.id], 0.0), bonus)
     return dict(table)
