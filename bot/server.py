@@ -43,8 +43,12 @@ def build_engine(settings: Settings, store: SessionStore) -> Any:
 
     factory = getattr(engine_module, "build_engine", None)
     if factory is not None:
-        return factory(settings=settings, store=store)
-    return engine_module.Engine(store=store, settings=settings)
+        engine = factory(settings=settings, store=store)
+    else:
+        engine = engine_module.Engine(store=store, settings=settings)
+    if hasattr(engine, "rate_window"):
+        engine.rate_window = settings.rate_window_s  # CLIENTCOACH_RATE_WINDOW
+    return engine
 
 
 class _TooLarge(Exception):

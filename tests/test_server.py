@@ -163,3 +163,10 @@ async def test_platform_start_failure_does_not_keep_the_service_down(store, monk
             await asyncio.sleep(0.02)
         assert flaky.tries == 3 and flaky.events == ["start"]
     assert flaky.events == ["start", "stop"]
+
+
+async def test_engine_gets_rate_limit_and_window_from_settings(store):
+    from bot.server import build_engine
+
+    engine = build_engine(settings(CLIENTCOACH_RATE_LIMIT=7, CLIENTCOACH_RATE_WINDOW=5), store)
+    assert (engine.rate_limit, engine.rate_window) == (7, 5.0)
