@@ -55,6 +55,7 @@ class Settings(BaseSettings):
     telegram_webhook_secret: SecretStr | None = Field(None, alias="TELEGRAM_WEBHOOK_SECRET")
     telegram_webhook_url: str | None = Field(None, alias="TELEGRAM_WEBHOOK_URL")
     telegram_api_url: str = Field("https://api.telegram.org/bot", alias="TELEGRAM_API_URL")
+    telegram_max_rate: float = Field(30.0, alias="TELEGRAM_MAX_RATE")  # messages/s, all chats
 
     @property
     def slack_http_enabled(self) -> bool:
