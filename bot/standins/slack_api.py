@@ -19,6 +19,7 @@ import json
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -66,6 +67,7 @@ class SlackApiStandIn:
         self.oauth_team = TEAM_ID
         self._failures: dict[str, list[Failure]] = {}
         self._lock = threading.Lock()
+        self._recorded = threading.Condition(self._lock)
         self._ts = itertools.count(1)
         self._server = _Server(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
@@ -118,6 +120,18 @@ class SlackApiStandIn:
         shown = {"chat.postMessage", "chat.postEphemeral", "chat.update", "response_url"}
         with self._lock:
             return [c for c in self.calls if c.method in shown]
+
+    def block_until_call(self, match: Callable[[Call], bool], timeout: float = 5.0) -> bool:
+        """Block the calling thread (no polling) until a recorded call satisfies ``match``."""
+        seen = 0
+
+        def found() -> bool:
+            nonlocal seen
+            new, seen = self.calls[seen:], len(self.calls)
+            return any(match(call) for call in new)
+
+        with self._recorded:
+            return self._recorded.wait_for(found, timeout)
 
     async def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
         """Wait (without blocking the event loop) until ``method`` was called ``count`` times."""
@@ -231,6 +245,7 @@ class SlackApiStandIn:
                     time.sleep(failure.delay)
                 with stand_in._lock:
                     stand_in.calls.append(Call(method, params, url.path, auth))
+                    stand_in._recorded.notify_all()
                 if failure and failure.status != 200:
                     headers = {}
                     if failure.retry_after is not None:

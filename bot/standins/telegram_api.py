@@ -166,6 +166,7 @@ class TelegramStandIn:
         self._ids = itertools.count(5001)
         self._lock = threading.Lock()
         self._new_update = threading.Condition(self._lock)
+        self._recorded = threading.Condition(self._lock)
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.stand_in = self
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -242,6 +243,18 @@ class TelegramStandIn:
         with self._lock:
             self.calls.clear()
 
+    def block_until_call(self, match: Callable[[Call], bool], timeout: float = 5.0) -> bool:
+        """Block the calling thread (no polling) until a recorded call satisfies ``match``."""
+        seen = 0
+
+        def found() -> bool:
+            nonlocal seen
+            new, seen = self.calls[seen:], len(self.calls)
+            return any(match(call) for call in new)
+
+        with self._recorded:
+            return self._recorded.wait_for(found, timeout)
+
     async def wait_for(
         self, predicate: Callable[[TelegramStandIn], bool], timeout: float = 5.0
     ) -> None:
@@ -280,6 +293,7 @@ class TelegramStandIn:
     def handle(self, method: str, params: dict[str, Any]) -> Any:
         with self._lock:
             self.calls.append(Call(method, params))
+            self._recorded.notify_all()
         failure = self._next_failure(method)
         if failure is not None:
             if failure.delay:

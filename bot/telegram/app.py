@@ -91,7 +91,10 @@ class TelegramBot:
             .token(settings.telegram_bot_token.get_secret_value())
             .base_url(settings.telegram_api_url)
             .base_file_url(file_url(settings.telegram_api_url))
-            .rate_limiter(rate_limiter or RetryingRateLimiter())
+            .rate_limiter(
+                rate_limiter
+                or RetryingRateLimiter(overall_max_rate=settings.telegram_max_rate)
+            )
             .concurrent_updates(64)
             .read_timeout(read_timeout)
             .get_updates_read_timeout(read_timeout)
