@@ -99,10 +99,10 @@ def train(data: RoutingData) -> Model:
                 domain.add(feat)
     totals = [sum(row[i] for row in counts.values()) for i in range(len(classes))]
     size = len(counts)
+    denominators = [math.log(total + ALPHA * size) for total in totals]
+    log = math.log
     loglik = {
-        feat: tuple(
-            math.log((row[i] + ALPHA) / (totals[i] + ALPHA * size)) for i in range(len(classes))
-        )
+        feat: tuple(log(n + ALPHA) - d for n, d in zip(row, denominators, strict=True))
         for feat, row in counts.items()
     }
     vocab = {lang: Vocabulary(lang, stems[lang], stop[lang]) for lang in LANGS}

@@ -34,7 +34,8 @@ def fold(text: str) -> str:
 def tokens(text: str) -> list[str]:
     """Folded word tokens; every number becomes ``0``."""
     folded = _CONTRACTION.sub(r"\1\2", fold(text))
-    folded = _ROUND_THE_CLOCK.sub(f" {ROUND_THE_CLOCK} ", _NUMBER_GROUP.sub("", folded))
+    if any(ch.isdigit() for ch in folded):
+        folded = _ROUND_THE_CLOCK.sub(f" {ROUND_THE_CLOCK} ", _NUMBER_GROUP.sub("", folded))
     return ["0" if tok[0].isdigit() else tok for tok in _TOKEN.findall(folded)]
 
 
