@@ -20,14 +20,14 @@ async def soak(turns: int, users: int, log: Callable[[str], None]) -> dict[str, 
         engine = Engine(sqlite_store(Path(tmp) / "soak.sqlite3"))
         warm = min(turns // 10, 20_000)
         for i in range(warm):
-            await engine.handle(turn_for(i, users, platform="soak"))
+            await engine.handle(turn_for(i, users))
         gc.collect()
         start_mb = rss_mb()
         started = time.perf_counter()
         checkpoints = []
         step = max(turns // 10, 1)
         for i in range(warm, warm + turns):
-            replies = await engine.handle(turn_for(i, users, platform="soak"))
+            replies = await engine.handle(turn_for(i, users))
             if not replies:
                 raise RuntimeError(f"turn {i} gave no reply")
             if (i - warm + 1) % step == 0:
