@@ -282,7 +282,9 @@ class Engine:
         session.topic = topic_id
         session.slots = {"_d": self.kb.topics[topic_id].drafts[0].id}
         reply = self.book.topic_answer(topic_id, t.lang)
-        return [reply.model_copy(update={"continue_in_dm": True}) if t.group else reply]
+        if not t.group:
+            return [reply]
+        return [reply.model_copy(update={"continue_in_dm": True, "resume": f"topic:{topic_id}"})]
 
     def _start_flow(self, t: _Turn, flow_id: str) -> list[Reply]:
         session, spec = t.session, self.flows[flow_id].spec

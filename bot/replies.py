@@ -275,7 +275,9 @@ class ReplyBook:
             return first.model_copy(update={"text": intro + SEP + first.text})
 
         reply: Reply = self._cached(("start-flow", flow_id, lang), build)
-        return reply.model_copy(update={"continue_in_dm": True}) if group else reply
+        if not group:
+            return reply
+        return reply.model_copy(update={"continue_in_dm": True, "resume": f"flow:{flow_id}"})
 
     def reask(self, flow_id: str, question_id: str, lang: str, key: str = "reask") -> Reply:
         def build() -> Reply:

@@ -296,9 +296,12 @@ async def test_a_flow_topic_starts_its_flow(chat: Chat, topic_id: str) -> None:
 async def test_group_topic_answers_suggest_a_direct_message() -> None:
     chat = Chat(memory_engine(), chat_kind="group")
     (reply,) = await chat.press("topic:rates")
-    assert reply.continue_in_dm
+    assert reply.continue_in_dm and reply.resume == "topic:rates"
     (reply,) = await chat.press("flow:say-no")
-    assert reply.continue_in_dm
+    assert reply.continue_in_dm and reply.resume == "flow:say-no"
+    direct = Chat(memory_engine())
+    (reply,) = await direct.press("flow:say-no")
+    assert not reply.continue_in_dm and reply.resume is None
 
 
 async def test_draft_without_a_topic(chat: Chat) -> None:

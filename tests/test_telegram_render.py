@@ -138,14 +138,18 @@ def test_empty_text_still_makes_a_valid_message() -> None:
 
 
 def test_continue_in_private_for_a_flow_question_links_to_that_flow() -> None:
-    reply = Reply(
+    question = Reply(
         text="Are your terms in writing?",
         continue_in_dm=True,
         buttons=[Button(payload="a:terms:in-writing", label="In writing")],
     )
-    assert deep_link_for(reply, {"terms": "unpaid-invoice"}) == "flow-unpaid-invoice"
-    assert deep_link_for(reply, {}) is None
+    reply = question.model_copy(update={"resume": "flow:unpaid-invoice"})
+    assert deep_link_for(reply) == "flow-unpaid-invoice"
+    assert deep_link_for(question) is None
     markup = render(reply, text, bot_username="b_bot")[0].keyboard
+    assert markup is not None
+    assert markup.inline_keyboard[-1][0].url == "https://t.me/b_bot?start=flow-unpaid-invoice"
+    markup = render(question, text, bot_username="b_bot")[0].keyboard
     assert markup is not None and markup.inline_keyboard[-1][0].url == "https://t.me/b_bot"
 
 

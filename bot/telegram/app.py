@@ -84,7 +84,6 @@ class TelegramBot:
         self.store = store
         self.kb = texts or knowledge.load()
         self._me: Me | None = None
-        self._flow_of_question = first_questions()
         self._started = False
         self.app: Application[Any, Any, Any, Any, Any, Any] = (
             Application.builder()
@@ -312,7 +311,7 @@ class TelegramBot:
         try:
             for reply in replies:
                 link = (
-                    deep_link_for(reply, self._flow_of_question) if reply.continue_in_dm else None
+                    deep_link_for(reply) if reply.continue_in_dm else None
                 )
                 for message in render(reply, self.text, bot_username=username, deep_link=link):
                     await self._send(chat_id, thread, reply_to, message)
@@ -358,16 +357,6 @@ def quiet_libraries(log_text: bool) -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
     if not log_text:
         logging.getLogger("telegram").setLevel(logging.INFO)
-
-
-def first_questions() -> dict[str, str]:
-    """Question id → flow id for the question each flow opens with (for deep links)."""
-    from bot.flows import question_of
-    from dialogs.registry import FLOWS
-
-    firsts = [(question_of(spec.initial), flow_id) for flow_id, spec in FLOWS.items()]
-    counts = {q: sum(1 for other, _ in firsts if other == q) for q, _ in firsts}
-    return {q: flow_id for q, flow_id in firsts if counts[q] == 1}
 
 
 def pressed_label(message: Message, data: str | None) -> str | None:

@@ -169,19 +169,16 @@ def keyboard(
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-def deep_link_for(reply: Reply, flow_of_question: dict[str, str] | None = None) -> str | None:
-    """Where "continue in private" leads: the topic, flow or checklist the reply offers, or the
-    flow whose first question it asks (``flow_of_question``: question id → flow id)."""
-    for button in reply.buttons:
-        head, _, rest = button.payload.partition(":")
-        if head in ("flow", "topic", "checklist"):
-            link = to_deep_link(button.payload)
+def deep_link_for(reply: Reply) -> str | None:
+    """Where "continue in private" leads: what the engine says reopens the reply, else the
+    topic, flow or checklist one of its buttons offers."""
+    candidates = [reply.resume] if reply.resume else []
+    candidates += [b.payload for b in reply.buttons]
+    for payload in candidates:
+        if payload.partition(":")[0] in ("flow", "topic", "checklist"):
+            link = to_deep_link(payload)
             if link:
                 return link
-        if head == "a" and flow_of_question:
-            flow = flow_of_question.get(rest.partition(":")[0])
-            if flow:
-                return to_deep_link(f"flow:{flow}")
     return None
 
 
