@@ -7,9 +7,9 @@ matching payload, whatever the current language. Number words and units read "tw
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
+from bot.understanding.normalise import strip_accents
 from knowledge.models import LANGS, KnowledgeBase
 
 # Interface key → payload it stands for.
@@ -35,8 +35,7 @@ _SPACES = re.compile(r"\s+")
 
 def fold(text: str) -> str:
     """Lower case, no accents (ø and æ stay), no punctuation, single spaces."""
-    text = unicodedata.normalize("NFKD", text.casefold())
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = strip_accents(text.casefold())
     text = _PUNCT.sub(" ", text.replace("’", "'"))
     return _SPACES.sub(" ", text).strip()
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import abc
 import json
 from contextlib import AbstractAsyncContextManager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -31,14 +31,19 @@ class Session:
     updated: float = 0.0
 
     def to_json(self) -> str:
-        data = {k: v for k, v in asdict(self).items() if v not in (None, False, {}, [])}
-        return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+        data = {name: getattr(self, name) for name in _SESSION_FIELDS}
+        data = {k: v for k, v in data.items() if v not in (None, False, {}, [])}
+        return _ENCODE(data)
 
     @classmethod
     def from_json(cls, raw: str | bytes) -> Session:
         data = json.loads(raw)
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         return cls(**known)
+
+
+_SESSION_FIELDS = tuple(Session.__dataclass_fields__)
+_ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from functools import lru_cache
+from operator import add
 
 from bot.understanding.data import LANGS, load
 from bot.understanding.normalise import letters, tokens
@@ -77,14 +78,24 @@ def _lingua_logprobs(text: str) -> list[float]:
     return [math.log(conf[lang] + 0.02) for lang in LANGS]
 
 
-def scores(text: str) -> dict[str, float]:
-    """Log-scores per language from lingua and our word table (no hint, no habit)."""
+# The most lingua can move two languages apart: log((1 + 0.02) / 0.02) per unit of weight.
+LINGUA_SWING = LINGUA_WEIGHT * math.log(1.02 / 0.02)
+
+
+def word_scores(text: str) -> list[float]:
+    """Log-scores per language (in ``LANGS`` order) from our word table alone."""
     table = _word_logprobs()
-    total = [LINGUA_WEIGHT * v for v in _lingua_logprobs(text)]
+    total = [0.0] * len(LANGS)
     for word in tokens(text):
         row = table.get(word)
         if row is not None:
-            total = [a + b for a, b in zip(total, row, strict=True)]
+            total = list(map(add, total, row))
+    return total
+
+
+def scores(text: str) -> dict[str, float]:
+    """Log-scores per language from lingua and our word table (no hint, no habit)."""
+    total = map(add, word_scores(text), (LINGUA_WEIGHT * v for v in _lingua_logprobs(text)))
     return dict(zip(LANGS, total, strict=True))
 
 
@@ -109,11 +120,15 @@ def detect_language(text: str, *, hint: str | None = None, current: str | None =
         known = [w for w in tokens(text) if w in _word_logprobs()]
         if not known:
             return "en"
-    score = scores(text)
+    score = dict(zip(LANGS, word_scores(text), strict=True))
     if current:
         score[current] += HABIT_BONUS
     if hint:
         score[hint] += HINT_BONUS
+    first, second = sorted(score.values(), reverse=True)[:2]
+    if first - second <= LINGUA_SWING:  # otherwise lingua cannot change the winner: skip it
+        for lang, value in zip(LANGS, _lingua_logprobs(text), strict=True):
+            score[lang] += LINGUA_WEIGHT * value
     return max(LANGS, key=lambda lang: score[lang])
 
 

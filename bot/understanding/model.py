@@ -10,6 +10,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import add
 
 from bot.understanding.data import LANGS, RoutingData, load
 from bot.understanding.features import (
@@ -39,6 +40,7 @@ class Model:
     vocab: dict[str, Vocabulary]
     phrases: dict[tuple[str, ...], dict[int, float]]
     anchors: frozenset[str]
+    phrase_starts: frozenset[str]  # first stems of the phrases (a quick filter)
 
     def scores(self, text: str, lang: str) -> tuple[list[float], int]:
         """Log-score per class and how many phrases or anchors speak of clients and work."""
@@ -46,7 +48,11 @@ class Model:
         acc = [0.0] * len(self.classes)
         evidence = 0
         start = 0
+        starts = self.phrase_starts
         while start < len(stems):  # longest phrase first, phrases never overlap
+            if stems[start] not in starts:
+                start += 1
+                continue
             for end in range(min(start + MAX_PHRASE, len(stems)), start, -1):
                 bonus = self.phrases.get(tuple(stems[start:end]))
                 if bonus:
@@ -63,7 +69,7 @@ class Model:
                 continue
             if feat in self.anchors:
                 evidence += 1
-            acc = [a + b for a, b in zip(acc, row, strict=True)]
+            acc = list(map(add, acc, row))
         return acc, evidence
 
 
@@ -112,7 +118,9 @@ def train(data: RoutingData) -> Model:
         for text in data.offtopic.anchors.get(lang)
         for word in tokens(text)
     )
-    return Model(classes, loglik, frozenset(domain), vocab, _phrases(data, index), anchors)
+    phrases = _phrases(data, index)
+    starts = frozenset(phrase[0] for phrase in phrases)
+    return Model(classes, loglik, frozenset(domain), vocab, phrases, anchors, starts)
 
 
 def _phrases(data: RoutingData, index: dict[str, int]) -> dict[tuple[str, ...], dict[int, float]]:

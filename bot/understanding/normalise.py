@@ -23,22 +23,37 @@ _NUMBER_GROUP = re.compile(r"(?<=[0-9])[ .,\u00a0\u202f](?=[0-9]{3}\b)")  # 10 0
 ROUND_THE_CLOCK = "heledognet"
 
 
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_DIGIT = re.compile(r"[0-9]")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def strip_accents(text: str) -> str:
+    """Compatibility-decomposed text without combining marks (é → e); ASCII passes as it is."""
+    if text.isascii():
+        return text
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text))
+
+
 @lru_cache(maxsize=4096)
 def fold(text: str) -> str:
     """Lower case without accents; keeps spacing and punctuation."""
-    lowered = text.lower().translate(_SPECIAL)
-    decomposed = unicodedata.normalize("NFKD", lowered)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return strip_accents(text.lower().translate(_SPECIAL))
 
 
 def tokens(text: str) -> list[str]:
     """Folded word tokens; every number becomes ``0``."""
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=256)  # one message is tokenised for language, routing and its features
+def _tokens(text: str) -> tuple[str, ...]:
     folded = _CONTRACTION.sub(r"\1\2", fold(text))
-    if any(ch.isdigit() for ch in folded):
+    if _DIGIT.search(folded):
         folded = _ROUND_THE_CLOCK.sub(f" {ROUND_THE_CLOCK} ", _NUMBER_GROUP.sub("", folded))
-    return ["0" if tok[0].isdigit() else tok for tok in _TOKEN.findall(folded)]
+    return tuple("0" if tok[0].isdigit() else tok for tok in _TOKEN.findall(folded))
 
 
 def letters(text: str) -> int:
     """How many letters the text holds (any script)."""
-    return sum(1 for ch in text if ch.isalpha())
+    return len(_LETTER.findall(text))
