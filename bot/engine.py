@@ -10,6 +10,7 @@ question, or a topic found by routing), save, answer. Store failures become a sh
 from __future__ import annotations
 
 import logging
+import re
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ MAX_READ = 2000  # characters of a message read for language and topic
 MIN_WORDS_TO_LEAVE_FLOW = 4  # a longer message that is clearly another topic leaves the flow
 DAY = 86400.0
 IDLE = "idle"
+_SURROGATE = re.compile("[\ud800-\udfff]")  # lone halves (JSON allows "\\ud800"); not UTF-8
 
 
 @dataclass
@@ -184,6 +186,8 @@ class Engine:
         turn, session = t.turn, t.session
         payload = turn.payload if turn.kind in ("button", "command") else None
         text = turn.text if payload is None else None
+        if text and not text.isascii():
+            text = _SURROGATE.sub("\ufffd", text)
         word_lang: str | None = None
         if payload is None and text and not self._is_option(session, text):
             hit = self.vocab.command(text)
