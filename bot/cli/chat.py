@@ -45,17 +45,18 @@ def reply_json(reply: Any) -> dict[str, Any]:
     }
 
 
-def render_text(reply: Any, kb: Any) -> str:
-    """One reply for a person at a terminal: text, checklist, draft, numbered buttons."""
+def render_text(reply: Any, kb: Any, first: int = 1) -> str:
+    """One reply for a person at a terminal: text, checklist, draft, buttons numbered from
+    ``first`` (the replies of one turn share one numbering)."""
     lines = [reply.text]
     if reply.checklist:
-        lines += ["", kb.text("checklist_heading", reply.lang) + ":"]
+        lines += ["", kb.text("checklist_heading", reply.lang)]
         lines += [f"  [ ] {item}" for item in reply.checklist]
     if reply.draft is not None:
         lines += ["", f"--- {reply.draft.title} ---", reply.draft.text, "---"]
     if reply.buttons:
         lines.append("")
-        lines += [f"  {n}) {b.label}" for n, b in enumerate(reply.buttons, 1)]
+        lines += [f"  {n}) {b.label}" for n, b in enumerate(reply.buttons, first)]
     return "\n".join(lines)
 
 
@@ -93,12 +94,15 @@ async def converse(
 
     def show(replies: list[Any]) -> None:
         nonlocal buttons
+        offered = [b for reply in replies for b in reply.buttons]
+        buttons = offered or buttons
+        first = 1
         for reply in replies:
             if as_json:
                 out.write(json.dumps(reply_json(reply), ensure_ascii=False) + "\n")
             else:
-                out.write(render_text(reply, engine.kb) + "\n\n")
-            buttons = list(reply.buttons) or buttons
+                out.write(render_text(reply, engine.kb, first) + "\n\n")
+            first += len(reply.buttons)
         out.flush()
 
     async def send(**fields: Any) -> list[Any]:
