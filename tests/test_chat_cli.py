@@ -134,3 +134,17 @@ def test_graph_images_need_graphviz(tmp_path: Path, fmt: str) -> None:
         assert done.returncode == 0 and (tmp_path / f"say-no.{fmt}").exists()
     else:
         assert done.returncode != 0 and "Graphviz" in done.stderr + done.stdout
+
+
+def test_buttons_of_one_turn_share_one_numbering(tmp_path: Path) -> None:
+    """After a topic answer (draft buttons) and the menu, each number presses one button."""
+    title = KB.topics["rates"].title.en
+    replies = chat_json(["7", title], tmp_path, "--lang", "en")
+    answer_at = next(i for i, r in enumerate(replies) if r["draft"])
+    offered = [b for reply in replies[answer_at:] for b in reply["buttons"]]
+    norwegian = next(i for i, b in enumerate(offered, 1) if b["payload"] == "draft:nb")
+    store = f"sqlite:///{tmp_path / 'terminal.sqlite3'}"
+    done = run_cli(["chat", "--store", store, "--lang", "en"], ["7", title, str(norwegian)],
+                   tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert KB.topics["rates"].drafts[0].title.nb in done.stdout
