@@ -137,14 +137,15 @@ def test_graph_images_need_graphviz(tmp_path: Path, fmt: str) -> None:
 
 
 def test_buttons_of_one_turn_share_one_numbering(tmp_path: Path) -> None:
-    """After a topic answer (draft buttons) and the menu, each number presses one button."""
-    title = KB.topics["rates"].title.en
-    replies = chat_json(["7", title], tmp_path, "--lang", "en")
-    answer_at = next(i for i, r in enumerate(replies) if r["draft"])
-    offered = [b for reply in replies[answer_at:] for b in reply["buttons"]]
+    """A flow's verdict (draft buttons) comes with the menu: each number presses one button."""
+    lines = [flow_number("say-no"), "1", "1"]
+    replies = chat_json(lines, tmp_path, "--lang", "en")
+    verdict_at = next(i for i, r in enumerate(replies) if r["draft"])
+    assert len(replies) - verdict_at >= 2, "the verdict and the menu are two replies"
+    offered = [b for reply in replies[verdict_at:] for b in reply["buttons"]]
     norwegian = next(i for i, b in enumerate(offered, 1) if b["payload"] == "draft:nb")
     store = f"sqlite:///{tmp_path / 'terminal.sqlite3'}"
-    done = run_cli(["chat", "--store", store, "--lang", "en"], ["7", title, str(norwegian)],
-                   tmp_path)  # fmt: skip
+    done = run_cli(["chat", "--store", store, "--lang", "en"], [*lines, str(norwegian)], tmp_path)
     assert done.returncode == 0, done.stderr
-    assert KB.topics["rates"].drafts[0].title.nb in done.stdout
+    draft = KB.topics["say-no"].draft("refuse-with-alternative")
+    assert draft.title.nb in done.stdout
