@@ -166,7 +166,8 @@ def render(
         lines = "\n".join(f"✅ {escape(item)}" for item in reply.checklist)
         blocks += [section(piece) for piece in chunks(lines)]
     if reply.draft is not None:
-        blocks.append(section(f"*{escape(reply.draft.title)}*"))
+        title = chunks(escape(reply.draft.title), SECTION_LIMIT - 2)[0]
+        blocks.append(section(f"*{title}*"))
         body = _code(escape(reply.draft.text))
         blocks += [section(f"```{piece}```") for piece in chunks(body, SECTION_LIMIT - 6)]
     tail: list[dict[str, Any]] = []
