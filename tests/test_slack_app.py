@@ -3,11 +3,14 @@ real engine and SQLite store, and a local Web API stand-in that records what Sla
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 import time
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -382,28 +385,73 @@ async def test_malicious_text_gets_a_safe_reply(slack, text):
             assert "<script" not in section_text
 
 
-@pytest.mark.parametrize(
-    ("body", "content_type"),
-    [
-        ("{not json", "application/json"),
-        ('{"type": "event_callback"}', "application/json"),
-        ('{"type": "event_callback", "event": {"type": "reaction_added"}}', "application/json"),
-        ('{"type": "event_callback", "event": {"type": "message", "user": 1}}',
-         "application/json"),
-        ("payload=%7Bbroken", "application/x-www-form-urlencoded"),
-        ("payload=%7B%22type%22%3A%22block_actions%22%7D", "application/x-www-form-urlencoded"),
-        ("command=%2Fcoach", "application/x-www-form-urlencoded"),
-        ("", "application/json"),
-    ],
-    ids=["truncated", "no-event", "unknown-event", "wrong-types", "broken-form", "no-actions",
-         "no-user", "empty"],
-)
-async def test_malformed_signed_requests_never_500(slack, body, content_type):
+def sign_bytes(body: bytes) -> dict[str, str]:
+    """``sign`` for a body that need not be UTF-8."""
+    stamp = str(int(time.time()))
+    mac = hmac.new(SIGNING_SECRET.encode(), b"v0:" + stamp.encode() + b":" + body, hashlib.sha256)
+    return {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": f"v0={mac.hexdigest()}"}
+
+
+JSON, FORM = "application/json", "application/x-www-form-urlencoded"
+NESTED = "[" * 100_000 + "]" * 100_000
+HUGE = '{"type": "event_callback", "event": {"type": "message", "text": "' + "a" * 1_100_000 + '"}}'
+# name, body, content type, expected status (a 4xx, or 200 for an event ignored without reply)
+MALFORMED = [
+    ("truncated", "{not json", JSON, {400}),
+    ("truncated-event", '{"type": "event_callback", "event": {"type": "message", "te', JSON, {400}),
+    ("no-event", '{"type": "event_callback"}', JSON, {200, 404}),
+    ("unknown-event", '{"type": "event_callback", "event": {"type": "reaction_added"}}', JSON,
+     {200}),
+    ("unknown-type", '{"type": "nothing_we_know"}', JSON, {200, 404}),
+    ("wrong-types", '{"type": "event_callback", "event": {"type": "message", "user": 1}}', JSON,
+     {200, 400}),
+    ("event-not-object", '{"type": "event_callback", "event": "message"}', JSON, {400}),
+    ("text-not-string", '{"type": "event_callback", "event": {"type": "message", '
+     '"channel_type": "im", "channel": "D0DM1", "user": "U0ALICE", "text": {"a": 1}}}', JSON,
+     {200}),
+    ("user-not-string", '{"type": "event_callback", "event": {"type": "message", '
+     '"channel_type": "im", "channel": "D0DM1", "user": {"id": "U0ALICE"}, "text": "hi"}}', JSON,
+     {200, 400}),
+    ("event-type-number", '{"type": "event_callback", "event": {"type": 5}}', JSON, {400}),
+    ("type-number", '{"type": 5, "event": {"type": "message"}}', JSON, {400}),
+    ("user-of-click-not-object", "payload=" + quote('{"type": "block_actions", "user": "U0ALICE", '
+     '"actions": [{"action_id": "cc:0", "value": "menu"}]}'), FORM, {400}),
+    ("no-channel", '{"type": "event_callback", "event": {"type": "message", '
+     '"channel_type": "im", "user": "U0ALICE", "text": "hello"}}', JSON, {200}),
+    ("array", "[1, 2, 3]", JSON, {400}),
+    ("null", "null", JSON, {200, 400}),
+    ("deeply-nested", NESTED, JSON, {400}),
+    ("broken-form", "payload=%7Bbroken", FORM, {400}),
+    ("no-actions", "payload=%7B%22type%22%3A%22block_actions%22%7D", FORM, {200, 404}),
+    ("actions-not-list", "payload=" + quote('{"type": "block_actions", "actions": 5, '
+     '"user": {"id": "U0ALICE"}}'), FORM, {400}),
+    ("no-user", "command=%2Fcoach", FORM, {200, 404}),
+    ("empty", "", JSON, {400, 404}),
+    ("empty-form", "", FORM, {200, 400, 404}),
+    ("plain-text", "hello there", "text/plain", {200, 400, 404}),
+    ("xml", "<event><type>message</type></event>", "application/xml", {200, 400, 404}),
+    ("huge", HUGE, JSON, {413}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "body", "content_type", "expected"), MALFORMED,
+                         ids=[case[0] for case in MALFORMED])  # fmt: skip
+async def test_malformed_signed_requests_never_500(slack, name, body, content_type, expected):
     response = await slack.http.post("/slack/events", content=body,
                                      headers={"Content-Type": content_type, **sign(body)})
-    assert response.status_code < 500
+    assert response.status_code in expected, (name, response.status_code)
     await slack.bot.drain()
     await slack.api.settle(0.1)
+    assert slack.api.replies() == []
+
+
+@pytest.mark.parametrize("body", [b"\xff\xfe{", b'{"type": "event_callback", "x": "\xc3("}'],
+                         ids=["bad-utf8", "bad-utf8-in-json"])  # fmt: skip
+async def test_invalid_utf8_is_a_4xx_never_500(slack, body):
+    response = await slack.http.post("/slack/events", content=body,
+                                     headers={"Content-Type": JSON, **sign_bytes(body)})
+    assert response.status_code == 400
+    await slack.bot.drain()
     assert slack.api.replies() == []
 
 

@@ -49,6 +49,7 @@ from bot.slack.events import (
     command_to_inbound,
     event_to_inbound,
     split_chat,
+    well_formed,
 )
 from bot.slack.home import home_view
 from bot.slack.locales import LocaleCache
@@ -162,9 +163,15 @@ class SlackBot:
         """Bolt dispatch of one POST; a payload Bolt cannot even parse is a 400, never a 500."""
         body = await request.body()
         try:
+            body.decode("utf-8")  # Bolt and the signature check both decode it
+        except UnicodeDecodeError:
+            return Response("malformed request", status_code=400)
+        try:
             bolt_request = to_async_bolt_request(request, body)
+            if not well_formed(bolt_request.body):
+                raise ValueError("not the shape of a Slack request")
             bolt_response = await self.app.async_dispatch(bolt_request)
-        except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError) as exc:
             verifier = SignatureVerifier(_secret(self.settings.slack_signing_secret) or "")
             if not verifier.is_valid_request(body, dict(request.headers)):
                 return Response("invalid request", status_code=401)

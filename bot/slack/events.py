@@ -98,6 +98,26 @@ def plain_text(text: str, bot_user_id: str | None = None) -> str:
     return html.unescape(_ENTITY.sub(entity, text or "")).strip()
 
 
+_OBJECTS = ("event", "user", "team", "channel", "container", "message", "view")
+_LISTS = ("actions", "authorizations")
+
+
+def well_formed(body: Any) -> bool:
+    """True when the fields Bolt reads before any listener have the shapes Slack sends
+    (an ``event`` that is a string or ``actions`` that is a number made Bolt answer 500)."""
+    if not isinstance(body, dict):
+        return False
+    if any(body.get(name) is not None and not isinstance(body[name], dict) for name in _OBJECTS):
+        return False
+    if any(not isinstance(part.get("type", ""), str) for part in (body, body.get("event") or {})):
+        return False
+    return all(
+        body.get(name) is None
+        or (isinstance(body[name], list) and all(isinstance(i, dict) for i in body[name]))
+        for name in _LISTS
+    )
+
+
 def _kind_for(text: str, has_files: bool) -> TurnKind:
     return "message" if text or not has_files else "non_text"
 
@@ -135,7 +155,9 @@ def _message(body: Body, event: Body, bot_user_id: str | None) -> Inbound | None
     user, channel = event.get("user"), event.get("channel")
     if not isinstance(user, str) or not isinstance(channel, str):
         return None
-    raw = event.get("text") if isinstance(event.get("text"), str) else ""
+    if event.get("text") is not None and not isinstance(event.get("text"), str):
+        return None  # not something Slack sends: ignored rather than read as an empty message
+    raw = event.get("text") or ""
     team = _team(body, event)
     chat_kind = _chat_kind(channel, event.get("channel_type"))
     thread = event.get("thread_ts") if isinstance(event.get("thread_ts"), str) else None
