@@ -315,16 +315,45 @@ MALFORMED: list[tuple[str, bytes, set[int]]] = [
     ("empty body", b"", {400}),
     ("not UTF-8", b"\xff\xfe\x00", {400}),
     ("huge body", b'{"update_id": 8, "x": "' + b"a" * 2_000_000 + b'"}', {413}),
+    ("deeply nested", b'{"update_id": 9, "message": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+     {400}),
+    ("null", b"null", {400}),
+    ("invalid UTF-8 inside JSON", b'{"update_id": 10, "message": {"text": "\xc3("}}', {400}),
+    ("text is a number", b'{"update_id": 11, "message": {"message_id": 1, "date": 1, '
+     b'"chat": {"id": 41230001, "type": "private"}, "from": {"id": 41230001, "is_bot": false, '
+     b'"first_name": "A"}, "text": 5}}', {200, 400}),
+    ("chat id is a string", b'{"update_id": 12, "message": {"message_id": 1, "date": 1, '
+     b'"chat": {"id": "x", "type": "private"}, "text": "hi"}}', {200, 400}),
+    ("no sender", b'{"update_id": 13, "message": {"message_id": 1, "date": 1, '
+     b'"chat": {"id": 41230001, "type": "private"}, "text": "hi"}}', {200, 400}),
+    ("callback without message", b'{"update_id": 14, "callback_query": {"id": "1", '
+     b'"from": {"id": 41230001, "is_bot": false, "first_name": "A"}, "chat_instance": "1", '
+     b'"data": "menu"}}', {200, 400}),
+    ("callback data is a list", b'{"update_id": 15, "callback_query": {"id": "1", '
+     b'"from": {"id": 41230001, "is_bot": false, "first_name": "A"}, "chat_instance": "1", '
+     b'"data": [1]}}', {200, 400}),
+    ("update_id negative", b'{"update_id": -1}', {200, 400}),
+    ("form body", b"update_id=16&message=hi", {400}),
 ]  # fmt: skip
+NOT_JSON_TYPES = [("text/plain", b"hello"), ("application/x-www-form-urlencoded", b"update_id=17"),
+                  ("application/xml", b"<update/>")]  # fmt: skip
 
 
-async def test_malformed_bodies_are_4xx_or_ignored_never_500(tmp_path: Path) -> None:
+async def test_malformed_bodies_are_4xx_or_ignored_never_500(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
     async with telegram_service(tmp_path) as h:
         for name, body, expected in MALFORMED:
             response = await h.post(body)
             assert response.status_code in expected, (name, response.status_code)
+        for content_type, body in NOT_JSON_TYPES:
+            headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": content_type}
+            response = await h.client.post(h.url, content=body, headers=headers)
+            assert response.status_code == 400, (content_type, response.status_code)
         await h.stand_in.settle(quiet=0.2)
         assert h.stand_in.of("sendMessage") == []
+        assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
         # still answering afterwards
         assert await h.exchange(fresh(load("private_start_nb")), KARI)
 
