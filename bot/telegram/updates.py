@@ -102,6 +102,8 @@ def _from_message(message: Message, me: Me, event_id: str) -> Incoming | None:
     user = message.from_user
     if user is None or user.is_bot or message.sender_chat is not None:
         return None
+    if not isinstance(message.text, str | None):
+        return None  # not something Telegram sends (``de_json`` does not check types)
     chat = message.chat
     if chat.type not in (Chat.PRIVATE, *GROUPS):
         return None
