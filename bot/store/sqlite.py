@@ -91,6 +91,7 @@ class SQLiteStore(SessionStore):
             )
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA secure_delete=ON")  # deleted rows are zeroed, not left behind
             conn.executescript(SCHEMA)
         except (sqlite3.Error, OSError) as exc:
             raise self._fail(exc) from exc
@@ -200,6 +201,8 @@ class SQLiteStore(SessionStore):
             for table in ("sessions", "events", "reminders", "rates"):
                 total += conn.execute(f"DELETE FROM {table} WHERE person = ?", (person,)).rowcount
             conn.execute("COMMIT")
+            # Older copies of the pages live on in the write-ahead log until a checkpoint.
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         return total
 
     async def ping(self) -> None:
