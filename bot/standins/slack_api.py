@@ -19,11 +19,12 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+from bot.standins.recording import CallLog
 
 BOT_USER_ID = "UBOT1"
 BOT_ID = "BBOT1"
@@ -57,17 +58,15 @@ class _Server(ThreadingHTTPServer):
         return sock, addr
 
 
-class SlackApiStandIn:
+class SlackApiStandIn(CallLog):
     """Start with :meth:`start`, stop with :meth:`stop`; thread-safe recording."""
 
     def __init__(self) -> None:
-        self.calls: list[Call] = []
+        super().__init__()
         self.locales: dict[str, str] = {}
         self.socket_url: str | None = None
         self.oauth_team = TEAM_ID
         self._failures: dict[str, list[Failure]] = {}
-        self._lock = threading.Lock()
-        self._recorded = threading.Condition(self._lock)
         self._ts = itertools.count(1)
         self._server = _Server(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
@@ -111,27 +110,11 @@ class SlackApiStandIn:
             self.calls.clear()
             self._failures.clear()
 
-    def of(self, method: str) -> list[Call]:
-        with self._lock:
-            return [c for c in self.calls if c.method == method]
-
     def replies(self) -> list[Call]:
         """Every call that shows something to a person."""
         shown = {"chat.postMessage", "chat.postEphemeral", "chat.update", "response_url"}
         with self._lock:
             return [c for c in self.calls if c.method in shown]
-
-    def block_until_call(self, match: Callable[[Call], bool], timeout: float = 5.0) -> bool:
-        """Block the calling thread (no polling) until a recorded call satisfies ``match``."""
-        seen = 0
-
-        def found() -> bool:
-            nonlocal seen
-            new, seen = self.calls[seen:], len(self.calls)
-            return any(match(call) for call in new)
-
-        with self._recorded:
-            return self._recorded.wait_for(found, timeout)
 
     async def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
         """Wait (without blocking the event loop) until ``method`` was called ``count`` times."""
@@ -243,9 +226,7 @@ class SlackApiStandIn:
                 failure = stand_in._next_failure(method)
                 if failure and failure.delay:
                     time.sleep(failure.delay)
-                with stand_in._lock:
-                    stand_in.calls.append(Call(method, params, url.path, auth))
-                    stand_in._recorded.notify_all()
+                stand_in.record(Call(method, params, url.path, auth))
                 if failure and failure.status != 200:
                     headers = {}
                     if failure.retry_after is not None:

@@ -27,6 +27,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
+from bot.standins.recording import CallLog
+
 BOT_ID = 7000000001
 BOT_USERNAME = "clientcoach_test_bot"
 TOKEN = f"{BOT_ID}:AAtest-stand-in-token"
@@ -151,22 +153,20 @@ def check_markup(markup: Any) -> None:
                 raise ApiError(400, "Bad Request: BUTTON_URL_INVALID")
 
 
-class TelegramStandIn:
+class TelegramStandIn(CallLog):
     """The Bot API on ``127.0.0.1``; use as a context manager or call start()/close()."""
 
     def __init__(self, *, token: str = TOKEN, privacy_mode: bool = True) -> None:
+        super().__init__()
         self.token = token
         self.privacy_mode = privacy_mode
-        self.calls: list[Call] = []
         self.failures: dict[str, list[Failure]] = {}
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
         self.known: dict[tuple[int, int], dict[str, Any]] = {}
         self.webhook: dict[str, Any] = {}
         self._updates: list[dict[str, Any]] = []
         self._ids = itertools.count(5001)
-        self._lock = threading.Lock()
         self._new_update = threading.Condition(self._lock)
-        self._recorded = threading.Condition(self._lock)
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.stand_in = self
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -225,10 +225,6 @@ class TelegramStandIn:
             with self._lock:
                 self.known[(message["chat"]["id"], message["message_id"])] = message
 
-    def of(self, method: str) -> list[Call]:
-        with self._lock:
-            return [c for c in self.calls if c.method == method]
-
     def sent(self, chat_id: int | None = None) -> list[dict[str, Any]]:
         """Messages the bot sent, as Telegram returned them (plain ``text`` + ``entities``)."""
         with self._lock:
@@ -242,18 +238,6 @@ class TelegramStandIn:
     def reset(self) -> None:
         with self._lock:
             self.calls.clear()
-
-    def block_until_call(self, match: Callable[[Call], bool], timeout: float = 5.0) -> bool:
-        """Block the calling thread (no polling) until a recorded call satisfies ``match``."""
-        seen = 0
-
-        def found() -> bool:
-            nonlocal seen
-            new, seen = self.calls[seen:], len(self.calls)
-            return any(match(call) for call in new)
-
-        with self._recorded:
-            return self._recorded.wait_for(found, timeout)
 
     async def wait_for(
         self, predicate: Callable[[TelegramStandIn], bool], timeout: float = 5.0
@@ -291,9 +275,7 @@ class TelegramStandIn:
             return failure
 
     def handle(self, method: str, params: dict[str, Any]) -> Any:
-        with self._lock:
-            self.calls.append(Call(method, params))
-            self._recorded.notify_all()
+        self.record(Call(method, params))
         failure = self._next_failure(method)
         if failure is not None:
             if failure.delay:
