@@ -117,6 +117,19 @@ async def run_worker(
 @click.option("--reminders/--no-reminders", default=True, help="Send due reminders.")
 def worker(telegram: bool | None, slack: bool | None, reminders: bool) -> None:
     """Run what does not live behind HTTP: polling, Socket Mode, the reminder scheduler."""
+    run_worker_until_stopped(telegram=telegram, slack=slack, reminders=reminders)
+
+
+def run_worker_until_stopped(
+    *,
+    telegram: bool | None,
+    slack: bool | None,
+    reminders: bool,
+    seconds: float | None = None,
+    required: tuple[str, ...] = (),
+) -> None:
+    """:func:`run_worker` from the command line: logging set up, stopped by Ctrl-C, SIGTERM or
+    after ``seconds``; a missing setting ends with a message naming it."""
     from bot.logs import setup_logging
 
     settings = get_settings()
@@ -127,9 +140,12 @@ def worker(telegram: bool | None, slack: bool | None, reminders: bool) -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
+        if seconds is not None:
+            loop.call_later(seconds, stop.set)
         await run_worker(settings, telegram=telegram, slack=slack, reminders=reminders, stop=stop)
 
     try:
+        settings.require(*required)
         asyncio.run(main())
     except MissingSetting as exc:
         raise click.ClickException(str(exc)) from exc
