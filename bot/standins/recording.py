@@ -1,10 +1,22 @@
-"""What both stand-ins share: a thread-safe list of the calls they received."""
+"""What both stand-ins share: a thread-safe log of the calls they received, and failures."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
+
+
+@dataclass
+class Failure:
+    """How the next ``times`` calls of a method are answered: ``status`` (200 = normally),
+    after ``delay`` seconds, with ``retry_after`` on a 429."""
+
+    status: int
+    times: int
+    retry_after: int | None = None
+    delay: float = 0.0
 
 
 class CallLog:

@@ -24,7 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from bot.standins.recording import CallLog
+from bot.standins.recording import CallLog, Failure
 
 BOT_USER_ID = "UBOT1"
 BOT_ID = "BBOT1"
@@ -38,14 +38,6 @@ class Call:
     path: str
     authorization: bool
     at: float = field(default_factory=time.monotonic)
-
-
-@dataclass
-class Failure:
-    status: int
-    times: int
-    retry_after: int | None = None
-    delay: float = 0.0
 
 
 class _Server(ThreadingHTTPServer):

@@ -27,7 +27,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
-from bot.standins.recording import CallLog
+from bot.standins.recording import CallLog, Failure
 
 BOT_ID = 7000000001
 BOT_USERNAME = "clientcoach_test_bot"
@@ -63,14 +63,6 @@ class Call:
     method: str
     params: dict[str, Any]
     at: float = field(default_factory=time.monotonic)
-
-
-@dataclass
-class Failure:
-    status: int
-    times: int
-    retry_after: int | None = None
-    delay: float = 0.0
 
 
 def utf16_len(text: str) -> int:
