@@ -34,6 +34,7 @@ log = logging.getLogger("clientcoach.engine")
 MAX_READ = 2000  # characters of a message read for language and topic
 MIN_WORDS_TO_LEAVE_FLOW = 4  # a longer message that is clearly another topic leaves the flow
 DAY = 86400.0
+DEFAULT_RATE_WINDOW = 60.0  # seconds
 IDLE = "idle"
 _SURROGATE = re.compile("[\ud800-\udfff]")  # lone halves (JSON allows "\\ud800"); not UTF-8
 
@@ -62,11 +63,13 @@ class Engine:
         kb: KnowledgeBase | None = None,
         *,
         rate_limit: int | None = None,
-        rate_window: float = 60.0,
+        rate_window: float | None = None,
         settings: Any = None,
     ) -> None:
         if rate_limit is None and settings is not None:
             rate_limit = getattr(settings, "rate_limit_per_minute", None) or None
+        if rate_window is None and settings is not None:
+            rate_window = getattr(settings, "rate_window_s", None)  # CLIENTCOACH_RATE_WINDOW
         if store is None:
             from bot.store.memory import MemoryStore
 
@@ -79,7 +82,7 @@ class Engine:
         self.book = ReplyBook(self.kb, self.flows)
         self.vocab = Vocabulary.from_knowledge(self.kb)
         self.rate_limit = rate_limit
-        self.rate_window = rate_window
+        self.rate_window = float(rate_window or DEFAULT_RATE_WINDOW)
         self._options = self._option_words()
 
     def _option_words(self) -> dict[tuple[str, str], dict[str, str]]:
@@ -417,8 +420,9 @@ class Engine:
 
 
 def build_engine(settings: Any = None, store: SessionStore | None = None) -> Engine:
-    """The engine of a service: store from ``settings.store`` unless given, rate limit from
-    ``settings.rate_limit_per_minute``, idle time from ``settings.session_idle_hours``."""
+    """The engine of a service: store from ``settings.store`` unless given, rate limit and window
+    from ``settings.rate_limit_per_minute`` and ``settings.rate_window_s``, idle time from
+    ``settings.session_idle_hours``."""
     if settings is None:
         from bot.config import get_settings
 

@@ -43,12 +43,8 @@ def build_engine(settings: Settings, store: SessionStore) -> Any:
 
     factory = getattr(engine_module, "build_engine", None)
     if factory is not None:
-        engine = factory(settings=settings, store=store)
-    else:
-        engine = engine_module.Engine(store=store, settings=settings)
-    if hasattr(engine, "rate_window"):
-        engine.rate_window = settings.rate_window_s  # CLIENTCOACH_RATE_WINDOW
-    return engine
+        return factory(settings=settings, store=store)
+    return engine_module.Engine(store=store, settings=settings)
 
 
 class _TooLarge(Exception):

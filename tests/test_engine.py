@@ -526,3 +526,25 @@ async def test_any_sequence_is_answered_and_leaves_a_defined_state(
 def test_turn_key_round_trip() -> None:
     key = ConversationKey(platform="test", chat="c", user="u")
     assert Turn(key=key).key.as_str() == "test|c||u"
+
+
+async def test_rate_window_comes_from_the_settings() -> None:
+    from bot.config import Settings
+    from bot.engine import build_engine
+
+    now = [1000.0]
+    store = MemoryStore(clock=lambda: now[0])
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None, CLIENTCOACH_RATE_LIMIT=2, CLIENTCOACH_RATE_WINDOW=5
+    )
+    engine = build_engine(settings, store)
+    assert (engine.rate_limit, engine.rate_window) == (2, 5.0)
+    chat = Chat(engine)
+    for _ in range(2):
+        await chat.say("menu")
+    (reply,) = await chat.say("menu")
+    assert reply.text == t("rate_limited", "en")
+    now[0] += 5  # a new window of five seconds, not sixty
+    (reply,) = await chat.say("menu")
+    assert reply.text == t("menu_intro", "en")
+    assert Engine(MemoryStore(), KB).rate_window == 60.0
