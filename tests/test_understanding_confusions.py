@@ -63,3 +63,48 @@ def test_two_numbers_do_not_mean_working_hours() -> None:
 def test_overlapping_topics_are_told_apart(text: str, lang: str, topic: str) -> None:
     routing = route(text, lang)
     assert routing.top == topic, routing.ranked[:3]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "topic"),
+    [
+        # a far-away client is a time-zone matter, not a client to keep or vet
+        ("my biggest client is eight hours ahead in Seoul, how do we pass work back and forth",
+         "en", "time-zones"),
+        ("kunden min holder til i Tokyo, og svarene deres kommer mens jeg sover", "nb",
+         "time-zones"),
+        # a count of lost clients is about keeping clients, not one client leaving
+        ("cinq clients perdus sur huit en un an, je ne comprends pas ce qui cloche", "fr",
+         "retain-clients"),
+        ("mistet 3 av 6 kunder siden i fjor, hva gjør jeg feil", "nb", "retain-clients"),
+        ("the agency I freelance for is draining me, do I walk away or hang on", "en",
+         "fire-client"),
+        # a remark on the person, with no client word at all
+        ("elle critique le texte, soit, mais elle a écrit que j'étais pas très maligne", "fr",
+         "disrespect"),
+        ("leveransen kom fire dager over fristen, og jeg skammer meg, hvordan unngå det", "nb",
+         "deadlines"),
+        ("mon forfait devait couvrir un site vitrine, il gonfle chaque semaine", "fr",
+         "scope-creep"),
+        ("facture échue depuis trois mois, il promet de payer à chaque relance", "fr",
+         "late-payment"),
+        ("de vil ha rabatt fordi de lover mange oppdrag fremover, bør jeg gi det", "nb", "rates"),
+        ("they opened my email on monday, read receipt and all, and then nothing", "en",
+         "ghosting"),
+        ("le responsable marketing et moi, on s'accroche sur chaque choix", "fr", "conflicts"),
+        # "tu me conseilles" is not "mes conseils"
+        ("tu me conseilles quel film regarder ce soir ?", "fr", None),
+    ],
+)
+def test_more_overlaps_are_told_apart(text: str, lang: str, topic: str | None) -> None:
+    routing = route(text, lang)
+    assert routing.top == topic, routing.ranked[:3]
+
+
+def test_word_prefixes_join_a_word_family() -> None:
+    from bot.understanding.features import features_of
+
+    feats = features_of(["facturat", "client"], [False, False])
+    assert "factu~" in feats
+    assert "clien~" in feats
+    assert features_of(["pay"], [False]) == ["pay"]

@@ -13,6 +13,7 @@ from bot.understanding.normalise import tokens
 _STEMMERS = {"fr": "french", "nb": "norwegian", "en": "english"}
 MIN_FUZZY = 5  # shorter words are never corrected: too many false friends
 FUZZY_CUTOFF = 84.0
+PREFIX = 5  # longer stems also count by their first letters ("facturat" ~ "factur")
 
 
 @lru_cache(maxsize=3)
@@ -75,8 +76,9 @@ class Vocabulary:
 
 
 def features_of(stems: list[str], stop_mask: list[bool]) -> list[str]:
-    """Unigrams of content words plus every adjacent pair that holds a content word."""
+    """Content words, their prefixes (word families the stemmer splits) and adjacent pairs."""
     feats = [s for s, is_stop in zip(stems, stop_mask, strict=True) if not is_stop]
+    feats.extend([f"{s[:PREFIX]}~" for s in feats if len(s) > PREFIX])
     for i in range(len(stems) - 1):
         if not (stop_mask[i] and stop_mask[i + 1]):
             feats.append(f"{stems[i]} {stems[i + 1]}")
