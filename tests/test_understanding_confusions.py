@@ -92,6 +92,12 @@ def test_overlapping_topics_are_told_apart(text: str, lang: str, topic: str) -> 
         ("they opened my email on monday, read receipt and all, and then nothing", "en",
          "ghosting"),
         ("le responsable marketing et moi, on s'accroche sur chaque choix", "fr", "conflicts"),
+        ("il ne tient jamais compte de ce que je recommande, je continue à insister ?", "fr",
+         "ignored-advice"),
+        ("an unknown client wants an NDA signed before telling me who they are", "en",
+         "vet-client"),
+        ("the client's new director cancelled our contract and hired in-house", "en",
+         "client-left"),
         # "tu me conseilles" is not "mes conseils"
         ("tu me conseilles quel film regarder ce soir ?", "fr", None),
     ],
