@@ -20,6 +20,7 @@ import knowledge
 from bot import payloads
 from bot.answers import parse_amount, parse_days, parse_reference, parse_text
 from bot.flows import DONE, Flow, question_of
+from bot.logs import text_field
 from bot.models import Reply, Turn, normalize_lang
 from bot.payloads import Action
 from bot.replies import ReplyBook
@@ -52,6 +53,25 @@ class _Turn:
     @property
     def group(self) -> bool:
         return self.turn.chat_kind == "group"
+
+
+@dataclass
+class _Trace:
+    """What the turn's log line reports: flow and state before and after, language, outcome."""
+
+    lang: str
+    flow: str | None = None
+    state_before: str = IDLE
+    state_after: str = IDLE
+    outcome: str = ""
+
+    def before(self, session: Session) -> None:
+        self.flow, self.state_before = session.flow, session.state
+
+    def after(self, session: Session) -> None:
+        self.flow = session.flow or self.flow
+        self.state_after = session.state
+        self.lang = session.lang or self.lang
 
 
 class Engine:
@@ -109,35 +129,55 @@ class Engine:
     async def handle(self, turn: Turn) -> list[Reply]:
         """Answer one turn. Never raises on user input; store trouble gives a short notice."""
         started = time.perf_counter()
-        key, person = turn.key.as_str(), turn.key.person
         fallback = normalize_lang(turn.locale) or "en"
+        trace = _Trace(fallback)
         try:
-            if self.rate_limit and turn.kind != "joined":
-                allowed = await self.store.hit_rate(person, self.rate_window, self.rate_limit)
-                if not allowed:
-                    notice = self.book.notice("rate_limited", fallback)
-                    return [notice.model_copy(update={"private": True})]
-            async with self.store.lock(key):
-                session = await self.store.load(key) or Session()
-                self._repair(session)
-                state = _Turn(turn, session, session.lang or fallback)
-                replies = await self._dispatch(state)
-                if not state.forgotten:
-                    await self.store.save(key, person, session)
+            replies = await self._handle(turn, fallback, trace)
         except StoreUnavailable as exc:
             log.warning("store unavailable", extra={"error": str(exc)[:200]})
-            return [self.book.notice("unavailable", fallback)]
-        log.debug(
-            "turn",
-            extra={
-                "kind": turn.kind,
-                "flow": session.flow,
-                "state": session.state,
-                "lang": session.lang,
-                "latency_ms": round((time.perf_counter() - started) * 1000, 3),
-            },
-        )
+            trace.outcome = "unavailable"
+            replies = [self.book.notice("unavailable", fallback)]
+        if log.isEnabledFor(logging.INFO):
+            self._log_turn(turn, trace, replies, started)
         return replies
+
+    async def _handle(self, turn: Turn, fallback: str, trace: _Trace) -> list[Reply]:
+        key, person = turn.key.as_str(), turn.key.person
+        if self.rate_limit and turn.kind != "joined":
+            allowed = await self.store.hit_rate(person, self.rate_window, self.rate_limit)
+            if not allowed:
+                trace.outcome = "rate_limited"
+                notice = self.book.notice("rate_limited", fallback)
+                return [notice.model_copy(update={"private": True})]
+        async with self.store.lock(key):
+            session = await self.store.load(key) or Session()
+            self._repair(session)
+            trace.before(session)
+            state = _Turn(turn, session, session.lang or fallback)
+            replies = await self._dispatch(state)
+            trace.after(session)
+            if not state.forgotten:
+                await self.store.save(key, person, session)
+        return replies
+
+    @staticmethod
+    def _log_turn(turn: Turn, trace: _Trace, replies: list[Reply], started: float) -> None:
+        """One INFO line per turn: ids, kind, flow and state before → after, language, replies,
+        latency; the message text only when ``CLIENTCOACH_LOG_TEXT`` allows it."""
+        fields: dict[str, Any] = {
+            "conversation": turn.key.as_str(),
+            "event_id": turn.event_id,
+            "kind": turn.kind,
+            "flow": trace.flow,
+            "state": f"{trace.state_before} -> {trace.state_after}",
+            "lang": trace.lang,
+            "replies": len(replies),
+            "latency_ms": round((time.perf_counter() - started) * 1000, 3),
+        }
+        if trace.outcome:
+            fields["outcome"] = trace.outcome
+        fields.update(text_field(turn.text))
+        log.info("turn", extra=fields)
 
     async def pending_question(self, key: str) -> Reply | None:
         """The question a conversation is waiting on (to resume it), or None outside a flow."""
