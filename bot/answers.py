@@ -1,7 +1,9 @@
 """Reading free-text answers: a number of days, an amount of money, a reference.
 
-The words (units, number words) come from ``knowledge/interface/commands.yaml`` through
-:class:`bot.vocab.Vocabulary`; only symbols and digits are known here.
+``parse_*`` read the answer to a question; ``find_*`` read the same values out of a whole message
+(the one that starts a flow) and give up unless the message says it in one unambiguous way.
+The words (units, number words, invoice words) come from ``knowledge/interface/commands.yaml``
+through :class:`bot.vocab.Vocabulary`; only symbols and digits are known here.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ CURRENCIES: dict[str, str] = {
     "€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR",
     "$": "USD", "usd": "USD", "£": "GBP", "gbp": "GBP", "chf": "CHF",
     "kr": "NOK", "kr.": "NOK", "nok": "NOK", ",-": "NOK", "sek": "SEK", "dkk": "DKK",
+    "kroner": "NOK", "dollar": "USD", "dollars": "USD",
 }  # fmt: skip
 _CUR = "|".join(sorted((re.escape(c) for c in CURRENCIES), key=len, reverse=True))
 _SEP = r"[\s\u00a0\u202f.,']"
@@ -31,6 +34,10 @@ _AMOUNT = re.compile(
 _NUMBER_UNIT = re.compile(r"(\d{1,5})(?:[.,]\d+)?\s*([^\W\d_]+)?")
 _WORD = re.compile(r"[^\W\d_]+")
 _REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_.#-]*\d[A-Za-z0-9/_.#-]*|\d+")
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)?|[^\W\d_]+")
+_EDGE = "\"'«»“”()[]{}<>,;:!?."
+_MARKS = ("#", "n°", "nº", "no.", "nr.")  # written before a number, with or without a space
+MAX_FIND = 1000  # characters of a first message searched for values
 
 
 def parse_days(text: str, numbers: dict[str, int], units: dict[str, int]) -> int | None:
@@ -118,3 +125,96 @@ def parse_text(text: str) -> str | None:
     """A short free-text answer, whitespace collapsed and capped."""
     short = " ".join(text[:MAX_SCAN].split())
     return short[:MAX_REF] if short else None
+
+
+# Values named somewhere in a whole message ----------------------------------------------------
+
+
+def _attached(text: str, start: int) -> bool:
+    """True when the token at ``start`` is glued to what comes before ("F-12", "#17", "v2")."""
+    return start > 0 and not text[start - 1].isspace() and text[start - 1] not in "([\"'«“"
+
+
+def find_days(
+    text: str,
+    numbers: dict[str, int],
+    units: dict[str, int],
+    frequency: frozenset[str] = frozenset(),
+) -> int | None:
+    """Days a message names as a number and a unit ("45 dager", "for two months", "3 semaines");
+    None when there is none, or when two mentions disagree. A duration after one of the
+    ``frequency`` words ("once a month", "every 2 weeks") is a rhythm, not a delay: not read."""
+    text = text[:MAX_FIND]
+    tokens = list(_TOKEN.finditer(text))
+    found: set[int] = set()
+    for n, (token, following) in enumerate(zip(tokens, tokens[1:], strict=False)):
+        factor = units.get(fold(following.group(0)))
+        if factor is None or text[token.end() : following.start()].strip():
+            continue
+        if n and fold(tokens[n - 1].group(0)) in frequency:
+            continue
+        raw = token.group(0)
+        if raw[0].isdigit():
+            if _attached(text, token.start()):
+                continue
+            value = float(raw.replace(",", "."))
+        elif fold(raw) in numbers:
+            value = numbers[fold(raw)]
+        else:
+            continue
+        days = round(value * factor)
+        if not 0 < days <= MAX_DAYS:
+            return None
+        found.add(days)
+    return found.pop() if len(found) == 1 else None
+
+
+def find_amount(text: str) -> str | None:
+    """An amount a message gives with its currency ("1 200 €", "kr 5000"); None when there is
+    none, or when two amounts differ."""
+    text = text[:MAX_FIND]
+    found: set[str] = set()
+    for match in _AMOUNT.finditer(text):
+        pre, post = match.group("pre"), match.group("post")
+        if not (pre or post):
+            continue
+        if post and post[-1].isalpha() and text[match.end() : match.end() + 1].isalpha():
+            continue  # "kr" at the start of another word
+        if pre and pre[-1].isalpha() and _attached(text, match.start("pre")):
+            continue
+        if not pre and _attached(text, match.start("num")):
+            continue  # "#2024 EUR", "F-12 €": part of a reference
+        value = parse_amount(match.group(0))
+        if value is not None:
+            found.add(value)
+    return found.pop() if len(found) == 1 else None
+
+
+def find_reference(
+    text: str, words: frozenset[str], marks: frozenset[str], units: dict[str, int]
+) -> str | None:
+    """The reference that follows one of ``words`` ("invoice #2024-017", "facture n° F-12");
+    ``marks`` ("no", "nr", "numéro") may stand between. None when there is none or two differ.
+
+    A number followed by a currency or a unit is an amount or a duration, not a reference."""
+    parts = text[:MAX_FIND].split()
+    found: set[str] = set()
+    for i, part in enumerate(parts):
+        if fold(part) not in words:
+            continue
+        j = i + 1
+        while j < len(parts) and (fold(parts[j]) in marks or parts[j].strip(_EDGE) in _MARKS):
+            j += 1
+        if j >= len(parts):
+            continue
+        raw = parts[j].strip(_EDGE)
+        for prefix in _MARKS:
+            if raw.casefold().startswith(prefix):
+                raw = raw[len(prefix) :]
+        following = parts[j + 1] if j + 1 < len(parts) else ""
+        if not _REF.fullmatch(raw) or not any(c.isdigit() for c in raw):
+            continue
+        if fold(following) in units or parse_amount(f"{raw} {following}") != parse_amount(raw):
+            continue  # "invoice 1200 €", "invoice 45 days": an amount or a duration
+        found.add(raw[:MAX_REF])
+    return found.pop() if len(found) == 1 else None

@@ -18,8 +18,16 @@ from typing import Any
 
 import knowledge
 from bot import payloads
-from bot.answers import parse_amount, parse_days, parse_reference, parse_text
-from bot.flows import DONE, Flow, question_of
+from bot.answers import (
+    find_amount,
+    find_days,
+    find_reference,
+    parse_amount,
+    parse_days,
+    parse_reference,
+    parse_text,
+)
+from bot.flows import DONE, Flow, FlowModel, FlowSpec, question_of
 from bot.logs import text_field
 from bot.models import Reply, Turn, normalize_lang
 from bot.payloads import Action
@@ -320,10 +328,12 @@ class Engine:
         return [self.book.with_menu("stale", t.lang)]
 
     # Topics and flows -----------------------------------------------------------------------
-    def _open_topic(self, t: _Turn, topic_id: str) -> list[Reply]:
+    def _open_topic(self, t: _Turn, topic_id: str, text: str | None = None) -> list[Reply]:
+        """Answer a topic, or start its flow (``text``: the message that led there, read for the
+        flow's prefilled slots)."""
         flow_id = self.book.flow_of_topic.get(topic_id)
         if flow_id is not None:
-            return self._start_flow(t, flow_id)
+            return self._start_flow(t, flow_id, text)
         session = t.session
         self._leave_flow(session)
         session.topic = topic_id
@@ -333,11 +343,38 @@ class Engine:
             return [reply]
         return [reply.model_copy(update={"continue_in_dm": True, "resume": f"topic:{topic_id}"})]
 
-    def _start_flow(self, t: _Turn, flow_id: str) -> list[Reply]:
-        session, spec = t.session, self.flows[flow_id].spec
-        session.flow, session.state, session.slots = flow_id, spec.initial, {}
+    def _start_flow(self, t: _Turn, flow_id: str, text: str | None = None) -> list[Reply]:
+        session, flow = t.session, self.flows[flow_id]
+        spec = flow.spec
+        slots = self._prefill(spec, text, t.lang) if text and spec.prefill else {}
+        session.flow, session.state, session.slots = flow_id, spec.initial, slots
         session.topic = spec.topic
-        return [self.book.flow_start(flow_id, question_of(spec.initial), t.lang, t.group)]
+        if not slots:
+            return [self.book.flow_start(flow_id, question_of(spec.initial), t.lang, t.group)]
+        model = flow.start(slots)
+        if model.state == DONE:
+            return self._conclude(t, model)
+        session.state = model.state
+        question = question_of(model.state)
+        return [self.book.flow_start_noted(flow_id, question, slots, t.lang, t.group)]
+
+    def _prefill(self, spec: FlowSpec, text: str, lang: str) -> dict[str, Any]:
+        """The slots of ``spec.prefill`` that ``text`` states plainly (each by its parser)."""
+        vocab, found = self.vocab, {}
+        for slot in spec.prefill:
+            parser = spec.parsers.get(slot)
+            if parser == "days":
+                numbers = vocab.numbers_in.get(lang, vocab.numbers)
+                value: Any = find_days(text, numbers, vocab.units, vocab.frequency_words)
+            elif parser == "amount":
+                value = find_amount(text)
+            elif parser == "reference":
+                value = find_reference(text, vocab.invoice_words, vocab.number_marks, vocab.units)
+            else:
+                value = None
+            if value is not None:
+                found[slot] = value
+        return found
 
     def _answer_button(self, t: _Turn, question_id: str, option_id: str) -> list[Reply]:
         session = t.session
@@ -369,6 +406,14 @@ class Engine:
         if model.state != DONE:
             session.state = model.state
             return [self.book.question(flow_id, question_of(model.state), t.lang)]
+        return self._conclude(t, model)
+
+    def _conclude(self, t: _Turn, model: FlowModel) -> list[Reply]:
+        """The verdict of a finished flow; the session keeps the draft's values and id."""
+        session = t.session
+        flow_id = session.flow
+        assert flow_id is not None
+        flow = self.flows[flow_id]
         reply, draft_id = self.book.outcome(
             flow_id, model.outcomes, model.extra_advice, session.slots, t.lang
         )
@@ -395,7 +440,7 @@ class Engine:
             return [self.book.with_menu("offtopic", t.lang)]
         if routing.ambiguous and len(candidates) >= 2:
             return [self.book.ambiguous(candidates[0], candidates[1], t.lang)]
-        return self._open_topic(t, candidates[0])
+        return self._open_topic(t, candidates[0], text)
 
     def _text_answer(self, t: _Turn, text: str) -> list[Reply]:
         session = t.session
@@ -412,7 +457,7 @@ class Engine:
                 routing = route(text[:MAX_READ], t.lang)
                 top = routing.candidates[0] if routing.candidates else None
                 if not routing.offtopic and not routing.ambiguous and top not in (None, spec.topic):
-                    return self._open_topic(t, top)
+                    return self._open_topic(t, top, text)
             return [self.book.reask(flow_id, current, t.lang)]
         parser = spec.parsers.get(current, "text")
         if parser == "days":

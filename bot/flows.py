@@ -6,6 +6,10 @@ and a :class:`FlowModel` subclass holding those conditions and the ``on_enter_do
 picks the outcomes. A conversation stores only the state string and the slots (answers); each turn
 a fresh model is built from them and the machine's ``answer`` event is fired on it, so no machine
 and no model ever outlives a turn and nothing is pickled.
+
+A flow may declare ``prefill``: slots read from the message that starts it. A question whose slot
+is already filled that way is passed over by firing ``answer`` again, so the declared transitions
+(and their conditions) still decide where the flow goes.
 """
 
 from __future__ import annotations
@@ -48,6 +52,7 @@ class FlowSpec:
     optional: frozenset[str] = frozenset()
     parsers: dict[str, str] = field(default_factory=dict)
     fills: dict[str, str] = field(default_factory=dict)  # draft placeholder → slot
+    prefill: tuple[str, ...] = ()  # slots read from the message that starts the flow
     remind_days: tuple[int, ...] = ()
 
     @property
@@ -85,11 +90,26 @@ class Flow:
         self._event = self.machine.events[TRIGGER]
         self.states = frozenset(spec.state_names)
 
+    def start(self, slots: dict[str, Any]) -> FlowModel:
+        """The model at the first question still open (``slots`` may hold prefilled values)."""
+        model = self.spec.model(self.spec.initial, slots)
+        self._pass_filled(model)
+        return model
+
     def advance(self, state: str, slots: dict[str, Any]) -> FlowModel:
-        """Fire ``answer`` from ``state`` with ``slots`` already holding the new answer."""
+        """Fire ``answer`` from ``state`` with ``slots`` already holding the new answer, then
+        pass over the questions already answered by prefilled slots."""
         model = self.spec.model(state, slots)
         self._event.trigger(model)
+        self._pass_filled(model)
         return model
+
+    def _pass_filled(self, model: FlowModel) -> None:
+        for _ in range(len(self.states)):  # bounded: each pass leaves one question behind
+            question = question_of(model.state)
+            if question not in self.spec.prefill or model.slots.get(question) is None:
+                return
+            self._event.trigger(model)
 
     def valid_state(self, state: str) -> bool:
         return state in self.states and state != DONE

@@ -44,6 +44,14 @@ def _alternatives(value: str) -> list[str]:
     return [w for w in (fold(part) for part in value.split("|")) if w]
 
 
+def _words(kb: KnowledgeBase, key: str) -> frozenset[str]:
+    """Every alternative of an interface key, in every language, folded."""
+    text = kb.interface.get(key)
+    if text is None:
+        return frozenset()
+    return frozenset(w for lang in LANGS for w in _alternatives(text.get(lang)))
+
+
 @dataclass
 class Vocabulary:
     """Command words (folded) → (payload, languages that use the word); numbers and units."""
@@ -51,6 +59,10 @@ class Vocabulary:
     commands: dict[str, tuple[str, frozenset[str]]] = field(default_factory=dict)
     numbers: dict[str, int] = field(default_factory=dict)
     units: dict[str, int] = field(default_factory=dict)
+    numbers_in: dict[str, dict[str, int]] = field(default_factory=dict)  # per language
+    invoice_words: frozenset[str] = frozenset()
+    number_marks: frozenset[str] = frozenset()
+    frequency_words: frozenset[str] = frozenset()
 
     @classmethod
     def from_knowledge(cls, kb: KnowledgeBase) -> Vocabulary:
@@ -68,14 +80,19 @@ class Vocabulary:
         vocab.commands = {w: (p, frozenset(langs_of[w])) for w, p in payload_of.items()}
         if "num_words" in kb.interface:
             for lang in LANGS:
+                own = vocab.numbers_in.setdefault(lang, {})
                 for value, group in enumerate(kb.interface["num_words"].get(lang).split("|"), 1):
                     for word in group.split("/"):
                         vocab.numbers.setdefault(fold(word), value)
+                        own.setdefault(fold(word), value)
         for key, factor in UNITS.items():
             if key in kb.interface:
                 for lang in LANGS:
                     for word in kb.interface[key].get(lang).split("|"):
                         vocab.units.setdefault(fold(word), factor)
+        vocab.invoice_words = _words(kb, "word_invoice")
+        vocab.number_marks = _words(kb, "word_number_mark")
+        vocab.frequency_words = _words(kb, "word_frequency")
         return vocab
 
     def command(self, text: str) -> tuple[str, str | None] | None:

@@ -39,6 +39,11 @@ def check(kb: KnowledgeBase) -> list[str]:
             qid = question_of(state)
             if state != DONE and qid not in known_q:
                 problems.append(f"{flow_id}: question {qid!r} missing in {spec.topic}.yaml")
+        for slot in spec.prefill:
+            if slot not in spec.questions or slot not in spec.parsers:
+                problems.append(f"{flow_id}: prefilled slot {slot!r} is no free-text question")
+            if f"noted_{slot}" not in kb.interface:
+                problems.append(f"{flow_id}: interface text 'noted_{slot}' is missing")
         outcome_ids = {o.id for o in topic.outcomes}
         for outcome in _possible_outcomes(spec, topic):
             if outcome not in outcome_ids:

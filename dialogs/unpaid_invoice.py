@@ -1,5 +1,9 @@
 """Unpaid invoice: written terms, first time or repeated, days late, amount, invoice number,
-trust → reminder, call, payment plan or collection (topic ``late-payment``)."""
+trust → reminder, call, payment plan or collection (topic ``late-payment``).
+
+Days late, amount and invoice number are read from the message that starts the flow when it
+says them plainly ("invoice F-12 of 1 200 € is two months late"); those questions are then not
+asked."""
 
 from __future__ import annotations
 
@@ -68,5 +72,6 @@ FLOW = FlowSpec(
     optional=frozenset({"amount", "invoice"}),
     parsers={"days": "days", "amount": "amount", "invoice": "reference"},
     fills={"amount": "amount", "invoice_number": "invoice", "days_overdue": "days"},
+    prefill=("days", "amount", "invoice"),
     remind_days=(7, 14),
 )

@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 from engine_helpers import real_kb
 
-from bot.answers import format_amount, parse_amount, parse_days, parse_reference
+from bot.answers import (
+    find_amount,
+    find_days,
+    find_reference,
+    format_amount,
+    parse_amount,
+    parse_days,
+    parse_reference,
+)
 from bot.vocab import Vocabulary
 
 
@@ -64,3 +72,64 @@ def test_reference() -> None:
     assert parse_reference("  #4411 ") == "4411"
     assert parse_reference("x" * 500) == "x" * 32
     assert parse_reference("   ") is None
+
+
+# Values found in a whole message (the one that starts a flow) -------------------------------
+
+FIRST = [
+    ("en", "my client hasn't paid invoice #2024-017 of 1 200 € for two months",
+     60, "1200 EUR", "2024-017"),
+    ("nb", "fakturaen på 5000 kr er 45 dager over forfall", 45, "5000 NOK", None),
+    ("fr", "facture F-12 impayée depuis 3 semaines", 21, None, "F-12"),
+    ("fr", "la facture n°F-77 de 300 € est en retard d'un mois", 30, "300 EUR", "F-77"),
+    ("nb", "faktura nr. 2024/17 på kr 12 000,- er en måned over", 30, "12000 NOK", "2024/17"),
+    ("en", "Invoice INV-88 (450 dollars) is 10 days late", 10, "450 USD", "INV-88"),
+    ("en", "my client still hasn't paid me", None, None, None),
+]  # fmt: skip
+
+
+def find_all(vocab: Vocabulary, lang: str, text: str) -> tuple[object, ...]:
+    return (
+        find_days(text, vocab.numbers_in[lang], vocab.units, vocab.frequency_words),
+        find_amount(text),
+        find_reference(text, vocab.invoice_words, vocab.number_marks, vocab.units),
+    )
+
+
+@pytest.mark.parametrize(("lang", "text", "days", "amount", "ref"), FIRST)
+def test_values_found_in_a_first_message(
+    vocab: Vocabulary, lang: str, text: str, days: int | None, amount: str | None, ref: str | None
+) -> None:
+    assert find_all(vocab, lang, text) == (days, amount, ref)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "terms were 30 days and it is now 2 months late; he paid 300 € of 1 200 €"),
+        ("fr", "facture F-1 et facture F-2 impayées depuis 2 semaines et 3 semaines"),
+        ("en", "invoice 2024 was 1200 EUR and invoice 2025 was 900 EUR, 30 days and 60 days"),
+    ],
+)
+def test_two_different_values_are_not_guessed(vocab: Vocabulary, lang: str, text: str) -> None:
+    assert find_all(vocab, lang, text) == (None, None, None)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        ("en", "I invoice once a month and have 12 clients", (None, None, None)),
+        ("en", "he pays every 2 weeks but invoice 17 is 5 days late", (5, None, "17")),
+        ("en", "invoice 1200 € is late", (None, "1200 EUR", None)),  # an amount, not a number
+        ("en", "invoice no 45 days late", (45, None, None)),
+        ("en", "invoice #2024-017 unpaid", (None, None, "2024-017")),  # not 2024 days
+        ("nb", "to kunder skylder meg 5000 kroner", (None, "5000 NOK", None)),
+        ("en", "due to months of delays", (None, None, None)),  # "to" is two only in Norwegian
+        ("en", "F-12 days", (None, None, None)),  # glued to a reference
+        ("en", "about 5000 krill", (None, None, None)),  # "kr" inside a word
+    ],
+)  # fmt: skip
+def test_only_plain_statements_are_read(
+    vocab: Vocabulary, lang: str, text: str, expected: tuple[object, ...]
+) -> None:
+    assert find_all(vocab, lang, text) == expected
