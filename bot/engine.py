@@ -310,6 +310,8 @@ class Engine:
             return self._skip(t)
         if name == "draft":
             return self._draft_in(t, arg)
+        if name == "dr":
+            return self._draft_pick(t, arg)
         if name == "remind":
             return await self._remind(t, arg)
         if name == "forget":
@@ -481,6 +483,17 @@ class Engine:
         if topic is None or not any(d.id == draft_id for d in topic.drafts):
             return [self.book.with_menu("draft_none", t.lang)]
         return [self.book.draft_in(topic.id, str(draft_id), session.slots, t.lang, target)]
+
+    def _draft_pick(self, t: _Turn, draft_id: str) -> list[Reply]:
+        """Another draft of the topic last answered (outside a flow); anything else is stale."""
+        session = t.session
+        topic = self.kb.topics.get(session.topic or "")
+        if session.flow is not None or topic is None or "_d" not in session.slots:
+            return self._stale(t)
+        if not any(d.id == draft_id for d in topic.drafts):
+            return self._stale(t)
+        session.slots["_d"] = draft_id
+        return [self.book.draft_pick(topic.id, draft_id, session.slots, t.lang)]
 
     async def _remind(self, t: _Turn, arg: str) -> list[Reply]:
         key = t.turn.key

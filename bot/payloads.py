@@ -5,7 +5,7 @@ Grammar (every payload is at most 64 bytes of UTF-8)::
     start | menu | help | cancel | checklist | forget | skip | lang
     lang:<fr|nb|en|no>        topic:<topic-id>     flow:<flow-id>      checklist:<topic-id>
     a:<question_id>:<option>  draft:<lang>         remind:<days>       remind:cancel
-    forget:yes
+    forget:yes                dr:<draft-id>  (another draft of the topic just answered)
 
 Deep links (Telegram ``/start <x>``) write the first ``:`` as ``-``: ``checklist-late-payment``.
 Parsing never raises: anything else is ``None``, which the engine treats as a stale button.
@@ -19,7 +19,7 @@ from typing import NamedTuple
 from bot.models import MAX_PAYLOAD_BYTES
 
 BARE = frozenset({"start", "menu", "help", "cancel", "checklist", "forget", "skip", "lang"})
-WITH_ARG = frozenset({"lang", "topic", "flow", "checklist", "a", "draft", "remind", "forget"})
+WITH_ARG = frozenset({"lang", "topic", "flow", "checklist", "a", "draft", "dr", "remind", "forget"})
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,47}$")
 
 

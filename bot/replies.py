@@ -17,6 +17,7 @@ from knowledge.models import LANGS, KnowledgeBase, Topic
 from knowledge.models import Draft as DraftText
 
 BULLET = "• "
+MAX_OTHER_DRAFTS = 2  # buttons for a topic's other drafts
 SEP = "\n\n"
 
 
@@ -209,6 +210,35 @@ class ReplyBook:
             ],
         )
 
+    def other_drafts(self, topic_id: str, shown: str, lang: str) -> list[Button]:
+        """Buttons (``dr:<draft-id>``) for up to two other drafts of the topic, in ``lang``."""
+
+        def build() -> list[Button]:
+            others = [d for d in self.kb.topics[topic_id].drafts if d.id != shown]
+            return [
+                Button(payload=payloads.fmt("dr", d.id), label=d.title.get(lang))
+                for d in others[:MAX_OTHER_DRAFTS]
+            ]
+
+        return self._cached(("b-other", topic_id, shown, lang), build)
+
+    def draft_pick(self, topic_id: str, draft_id: str, slots: dict[str, Any], lang: str) -> Reply:
+        """Another draft of the topic, filled with what the person told, in ``lang``."""
+        topic = self.kb.topics[topic_id]
+        text = topic.draft(draft_id)
+        draft = self.draft(text, lang, self.fill_values(topic_id, slots, lang))
+        buttons = [
+            *self.draft_buttons(lang, lang),
+            *self.other_drafts(topic_id, draft_id, lang),
+            self.menu_button(lang),
+        ]
+        return Reply(
+            text=self.t("draft_pick", lang, title=text.title.get(lang)),
+            lang=lang,
+            draft=draft,
+            buttons=buttons,
+        )
+
     def draft_in(
         self, topic_id: str, draft_id: str, slots: dict[str, Any], lang: str, target: str
     ) -> Reply:
@@ -243,7 +273,11 @@ class ReplyBook:
                 lang=lang,
                 checklist=[item.text.get(lang) for item in topic.checklist],
                 draft=draft,
-                buttons=[*self.draft_buttons(lang, lang), self.menu_button(lang)],
+                buttons=[
+                    *self.draft_buttons(lang, lang),
+                    *self.other_drafts(topic_id, topic.drafts[0].id, lang),
+                    self.menu_button(lang),
+                ],
             )
 
         return self._cached(("topic", topic_id, lang), build)
@@ -326,6 +360,7 @@ class ReplyBook:
         parts.append(self._advice_block(topic, advice, lang))
         draft = self.draft(topic.draft(draft_id), lang, self.fill_values(spec.topic, slots, lang))
         buttons = list(self.draft_buttons(lang, lang))
+        buttons += self.other_drafts(spec.topic, draft_id, lang)
         buttons += [self._remind_button(days, lang) for days in spec.remind_days]
         reply = Reply.model_construct(
             text=SEP.join(p for p in parts if p),

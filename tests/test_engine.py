@@ -275,7 +275,8 @@ async def test_topic_answer(topic_id: str, lang: str) -> None:
     assert reply.draft is not None and reply.draft.title == topic.drafts[0].title.get(lang)
     for name in topic.drafts[0].placeholders(lang):
         assert t(f"hint_{name}", lang) in reply.draft.text
-    assert {f"draft:{x}" for x in LANGS if x != lang} | {"menu"} == set(chat.payloads)
+    others = {f"dr:{d.id}" for d in topic.drafts[1:3]}
+    assert {f"draft:{x}" for x in LANGS if x != lang} | {"menu"} | others == set(chat.payloads)
     for other in LANGS:
         if other == lang:
             continue
@@ -302,6 +303,64 @@ async def test_group_topic_answers_suggest_a_direct_message() -> None:
     direct = Chat(memory_engine())
     (reply,) = await direct.press("flow:say-no")
     assert not reply.continue_in_dm and reply.resume is None
+
+
+MULTI = [x for x in KB.catalog.topics if len(KB.topics[x].drafts) >= 2]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("topic_id", [x for x in MULTI if x in PLAIN_TOPICS][:3])
+async def test_other_drafts_of_a_topic_are_reachable(topic_id: str, lang: str) -> None:
+    chat = Chat(memory_engine(), locale=lang)
+    await chat.press(f"topic:{topic_id}")
+    drafts = KB.topics[topic_id].drafts
+    offered = [b for b in chat.last[0].buttons if b.payload.startswith("dr:")]
+    assert [(b.payload, b.label) for b in offered] == [
+        (f"dr:{d.id}", d.title.get(lang)) for d in drafts[1:3]
+    ]
+    (reply,) = await chat.press(offered[0].payload)
+    second = drafts[1]
+    assert reply.lang == lang and reply.draft is not None
+    assert reply.draft.title == second.title.get(lang) and reply.draft.lang == lang
+    assert reply.text == t("draft_pick", lang, title=second.title.get(lang))
+    shown = [b.payload for b in reply.buttons if b.payload.startswith("dr:")]
+    assert f"dr:{second.id}" not in shown and f"dr:{drafts[0].id}" in shown
+    assert len(shown) <= 2
+    other = next(x for x in LANGS if x != lang)
+    (again,) = await chat.press(f"draft:{other}")  # the draft now shown, in another language
+    assert again.draft is not None and again.draft.title == second.title.get(other)
+
+
+async def test_a_verdict_offers_the_topics_other_drafts(chat: Chat) -> None:
+    await finish_unpaid(chat)
+    topic = KB.topics["late-payment"]
+    shown = chat.last[0].draft
+    assert shown is not None
+    used = next(d for d in topic.drafts if d.title.en == shown.title)
+    offered = [p for p in chat.payloads if p.startswith("dr:")]
+    assert offered == [f"dr:{d.id}" for d in topic.drafts if d.id != used.id][:2]
+    (reply,) = await chat.press(offered[0])
+    assert reply.draft is not None and reply.draft.title != shown.title
+    assert "10" in reply.draft.text or "{days_overdue}" not in topic.draft(offered[0][3:]).text.en
+
+
+@pytest.mark.parametrize("payload", ["dr:nope", "dr:reminder", "dr:Bad Id", "dr:"])
+async def test_stale_or_foreign_draft_buttons_get_the_usual_reask(
+    chat: Chat, payload: str
+) -> None:
+    (reply,) = await chat.press(payload)  # nothing answered yet
+    assert reply.text == t("stale", "en")
+    await chat.press("topic:rates")
+    (reply,) = await chat.press("dr:part-ways")  # a draft of another topic
+    assert reply.text == t("stale", "en")
+    await chat.press("flow:say-no")
+    await chat.press(payload)
+    assert chat.last[-1].text.endswith(KB.topics["say-no"].question("situation").text.en)
+    assert (await chat.session()).state == "asking_situation"
+    await chat.press("flow:unpaid-invoice")  # a draft of this very topic, but mid-flow
+    await chat.press("dr:payment-plan")
+    assert chat.last[-1].text.endswith(KB.topics["late-payment"].question("terms").text.en)
+    assert chat.last[-1].draft is None
 
 
 async def test_draft_without_a_topic(chat: Chat) -> None:

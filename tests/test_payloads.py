@@ -24,6 +24,7 @@ from bot.payloads import Action, answer, fmt, parse
         ("a:terms:in-writing", Action("a", "terms", "in-writing")),
         ("a:time_zones:often", Action("a", "time_zones", "often")),
         ("draft:no", Action("draft", "nb")),
+        ("dr:payment-plan", Action("dr", "payment-plan")),
         ("remind:7", Action("remind", "7")),
         ("remind:cancel", Action("remind", "cancel")),
         ("forget", Action("forget")),
@@ -43,7 +44,7 @@ def test_grammar(payload: str, expected: Action) -> None:
     "payload",
     [None, "", "nope", "lang:de", "draft:xx", "a:terms", "a::x", "a:Terms:x", "remind:abc",
      "remind:99999", "forget:no", "topic:", "topic:Bad Id", "x" * 65, "topic:" + "a" * 60,
-     "flow:../etc", "a:q:o:extra:" + "z" * 70, "\x00", "ä:ö"],
+     "flow:../etc", "a:q:o:extra:" + "z" * 70, "\x00", "ä:ö", "dr:", "dr:Bad Id"],
 )  # fmt: skip
 def test_unknown_payloads_are_none(payload: str | None) -> None:
     assert parse(payload) is None
