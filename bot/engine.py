@@ -245,7 +245,11 @@ class Engine:
             if hit is not None:
                 payload, word_lang = hit
                 text = None
-        t.lang = session.lang = self._resolve_language(t, text, word_lang)
+        said = text
+        if turn.kind == "command" and turn.text and payload is not None:
+            said = _SURROGATE.sub("\ufffd", turn.text)  # "/checklist <words>": their language
+            t.turn = turn = turn.model_copy(update={"text": said})
+        t.lang = session.lang = self._resolve_language(t, said, word_lang)
         if turn.kind == "joined":
             return [self.book.with_menu("group_intro", t.lang)]
         if turn.kind == "non_text" and payload is None:
@@ -298,12 +302,7 @@ class Engine:
         if name == "flow":
             return self._start_flow(t, arg) if arg in self.flows else self._stale(t)
         if name == "checklist":
-            if not arg:
-                return [book.checklist_picker(lang)]
-            if arg not in self.kb.topics:
-                return self._stale(t)
-            self._leave_flow(session)
-            return [book.checklist(arg, lang)]
+            return self._checklist(t, arg)
         if name == "a":
             return self._answer_button(t, arg, action.arg2)
         if name == "skip":
@@ -321,6 +320,34 @@ class Engine:
             t.forgotten = True
             return [book.notice("forgotten", lang)]
         return self._stale(t)
+
+    def _checklist(self, t: _Turn, arg: str) -> list[Reply]:
+        """``checklist:<topic-id>``; a command's words (``/checklist late payment``) name the topic
+        through routing; no words → the picker, words that name no topic → the picker too."""
+        book, lang = self.book, t.lang
+        topic_id: str | None = arg if arg in self.kb.topics else None
+        if topic_id is None and t.turn.kind == "command":
+            words = (t.turn.text or arg.replace("-", " "))[:MAX_READ].strip()
+            if not words:
+                return [book.checklist_picker(lang)]
+            topic_id = self._topic_named(words, lang)
+            if topic_id is None:
+                return [book.checklist_picker(lang, "checklist_unknown")]
+        if topic_id is None:
+            return [book.checklist_picker(lang)] if not arg else self._stale(t)
+        self._leave_flow(t.session)
+        return [book.checklist(topic_id, lang)]
+
+    def _topic_named(self, words: str, lang: str) -> str | None:
+        """The topic ``words`` name: its id typed out, or the one clear routing candidate."""
+        slug = "-".join(fold(words).split())
+        if slug in self.kb.topics:
+            return slug
+        routing = route(words, lang)
+        if routing.offtopic or routing.ambiguous or not routing.candidates:
+            return None
+        top = routing.candidates[0]
+        return top if top in self.kb.topics else None
 
     def _stale(self, t: _Turn) -> list[Reply]:
         """A payload we did not offer now: re-ask the current question, or back to the menu."""

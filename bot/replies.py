@@ -129,16 +129,18 @@ class ReplyBook:
     def language_set(self, lang: str) -> Reply:
         return self.with_menu("lang_set", lang)
 
-    def checklist_picker(self, lang: str) -> Reply:
+    def checklist_picker(self, lang: str, key: str = "checklist_pick") -> Reply:
+        """Every topic's checklist as a button, under the text ``key``."""
+
         def build() -> Reply:
             buttons = [
                 Button(payload=payloads.fmt("checklist", t), label=self.title(t, lang))
                 for t in self.topic_ids
             ]
             buttons.append(self.menu_button(lang))
-            return Reply(text=self.t("checklist_pick", lang), lang=lang, buttons=buttons)
+            return Reply(text=self.t(key, lang), lang=lang, buttons=buttons)
 
-        return self._cached(("cl-pick", lang), build)
+        return self._cached(("cl-pick", key, lang), build)
 
     def checklist(self, topic_id: str, lang: str) -> Reply:
         def build() -> Reply:

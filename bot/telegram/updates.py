@@ -5,7 +5,8 @@ supergroups: only commands, messages that mention the bot and replies to the bot
 messages (this works with privacy mode on). Edited messages, channel posts, service messages and
 other bots are ignored; the bot being added to a group becomes a ``joined`` turn.
 
-Commands map to payloads by one rule: ``/name`` → ``name``, ``/name arg`` → ``name:arg``;
+Commands map to payloads by one rule: ``/name`` → ``name``, ``/name arg`` → ``name:arg``, and
+the words after the command travel as the turn's text (``/checklist late payment``);
 ``/start <deep-link>`` has its first ``-`` read back as ``:`` (``checklist-late-payment``).
 """
 
@@ -130,6 +131,7 @@ def _from_message(message: Message, me: Me, event_id: str) -> Incoming | None:
             if target and target.lower() != me.username.lower():
                 return None
             kind, payload = "command", command_payload(name, arg or "")
+            text = arg.strip() or None if arg and name.lower() != "start" else None  # its words
         elif group and not (mentions or to_me):
             return None
         else:
