@@ -34,9 +34,15 @@ _AMOUNT = re.compile(
 _NUMBER_UNIT = re.compile(r"(\d{1,5})(?:[.,]\d+)?\s*([^\W\d_]+)?")
 _WORD = re.compile(r"[^\W\d_]+")
 _REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_.#-]*\d[A-Za-z0-9/_.#-]*|\d+")
+_NUMBER = re.compile(
+    rf"\d{{1,3}}(?:{_SEP}\d{{3}})+(?:[.,]\d{{1,2}})?(?!\d)|\d+(?:[.,]\d{{1,2}})?(?!\d)"
+)
+_PRE = re.compile(rf"({_CUR})\s*$", re.IGNORECASE)
+_POST = re.compile(rf"\s*({_CUR})", re.IGNORECASE)
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)?|[^\W\d_]+")
 _EDGE = "\"'«»“”()[]{}<>,;:!?."
 _MARKS = ("#", "n°", "nº", "no.", "nr.")  # written before a number, with or without a space
+MAX_NUMBER_WORD = 8  # letters of the longest number word ("douze", "elleve", "twelve")
 MAX_FIND = 1000  # characters of a first message searched for values
 
 
@@ -130,6 +136,11 @@ def parse_text(text: str) -> str | None:
 # Values named somewhere in a whole message ----------------------------------------------------
 
 
+def _word(word: str) -> str:
+    """A single word folded like the vocabulary (plain ASCII needs only lower case)."""
+    return word.casefold() if word.isascii() and word.isalnum() else fold(word)
+
+
 def _attached(text: str, start: int) -> bool:
     """True when the token at ``start`` is glued to what comes before ("F-12", "#17", "v2")."""
     return start > 0 and not text[start - 1].isspace() and text[start - 1] not in "([\"'«“"
@@ -148,19 +159,19 @@ def find_days(
     tokens = list(_TOKEN.finditer(text))
     found: set[int] = set()
     for n, (token, following) in enumerate(zip(tokens, tokens[1:], strict=False)):
-        factor = units.get(fold(following.group(0)))
-        if factor is None or text[token.end() : following.start()].strip():
-            continue
-        if n and fold(tokens[n - 1].group(0)) in frequency:
-            continue
         raw = token.group(0)
         if raw[0].isdigit():
             if _attached(text, token.start()):
                 continue
             value = float(raw.replace(",", "."))
-        elif fold(raw) in numbers:
-            value = numbers[fold(raw)]
+        elif len(raw) <= MAX_NUMBER_WORD and _word(raw) in numbers:
+            value = numbers[_word(raw)]
         else:
+            continue
+        factor = units.get(_word(following.group(0)))
+        if factor is None or text[token.end() : following.start()].strip():
+            continue
+        if n and _word(tokens[n - 1].group(0)) in frequency:
             continue
         days = round(value * factor)
         if not 0 < days <= MAX_DAYS:
@@ -174,17 +185,19 @@ def find_amount(text: str) -> str | None:
     none, or when two amounts differ."""
     text = text[:MAX_FIND]
     found: set[str] = set()
-    for match in _AMOUNT.finditer(text):
-        pre, post = match.group("pre"), match.group("post")
+    for number in _NUMBER.finditer(text):
+        start, end = number.span()
+        pre = _PRE.search(text, max(0, start - 8), start)
+        post = _POST.match(text, end)
         if not (pre or post):
             continue
-        if post and post[-1].isalpha() and text[match.end() : match.end() + 1].isalpha():
+        if post and post.group(1)[-1].isalpha() and text[post.end() : post.end() + 1].isalpha():
             continue  # "kr" at the start of another word
-        if pre and pre[-1].isalpha() and _attached(text, match.start("pre")):
+        if pre and pre.group(1)[-1].isalpha() and _attached(text, pre.start(1)):
             continue
-        if not pre and _attached(text, match.start("num")):
+        if not pre and _attached(text, start):
             continue  # "#2024 EUR", "F-12 €": part of a reference
-        value = parse_amount(match.group(0))
+        value = parse_amount(text[pre.start(1) if pre else start : post.end() if post else end])
         if value is not None:
             found.add(value)
     return found.pop() if len(found) == 1 else None
@@ -197,13 +210,17 @@ def find_reference(
     ``marks`` ("no", "nr", "numéro") may stand between. None when there is none or two differ.
 
     A number followed by a currency or a unit is an amount or a duration, not a reference."""
-    parts = text[:MAX_FIND].split()
+    text = text[:MAX_FIND]
+    lowered = text.casefold()
+    if all(w.isascii() and w not in lowered for w in words):
+        return None  # no invoice word at all: the common case, decided without splitting
+    parts = text.split()
     found: set[str] = set()
     for i, part in enumerate(parts):
-        if fold(part) not in words:
+        if _word(part) not in words:
             continue
         j = i + 1
-        while j < len(parts) and (fold(parts[j]) in marks or parts[j].strip(_EDGE) in _MARKS):
+        while j < len(parts) and (_word(parts[j]) in marks or parts[j].strip(_EDGE) in _MARKS):
             j += 1
         if j >= len(parts):
             continue
@@ -214,7 +231,7 @@ def find_reference(
         following = parts[j + 1] if j + 1 < len(parts) else ""
         if not _REF.fullmatch(raw) or not any(c.isdigit() for c in raw):
             continue
-        if fold(following) in units or parse_amount(f"{raw} {following}") != parse_amount(raw):
+        if following.strip(_EDGE).casefold() in CURRENCIES or _word(following) in units:
             continue  # "invoice 1200 €", "invoice 45 days": an amount or a duration
         found.add(raw[:MAX_REF])
     return found.pop() if len(found) == 1 else None
