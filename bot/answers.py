@@ -37,6 +37,7 @@ _REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_.#-]*\d[A-Za-z0-9/_.#-]*|\d+")
 _NUMBER = re.compile(
     rf"\d{{1,3}}(?:{_SEP}\d{{3}})+(?:[.,]\d{{1,2}})?(?!\d)|\d+(?:[.,]\d{{1,2}})?(?!\d)"
 )
+_DIGIT = re.compile(r"\d")
 _PRE = re.compile(rf"({_CUR})\s*$", re.IGNORECASE)
 _POST = re.compile(rf"\s*({_CUR})", re.IGNORECASE)
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)?|[^\W\d_]+")
@@ -185,6 +186,8 @@ def find_amount(text: str) -> str | None:
     none, or when two amounts differ."""
     text = text[:MAX_FIND]
     found: set[str] = set()
+    if not _DIGIT.search(text):
+        return None
     for number in _NUMBER.finditer(text):
         start, end = number.span()
         pre = _PRE.search(text, max(0, start - 8), start)
@@ -212,7 +215,7 @@ def find_reference(
     A number followed by a currency or a unit is an amount or a duration, not a reference."""
     text = text[:MAX_FIND]
     lowered = text.casefold()
-    if all(w.isascii() and w not in lowered for w in words):
+    if not _DIGIT.search(text) or all(w.isascii() and w not in lowered for w in words):
         return None  # no invoice word at all: the common case, decided without splitting
     parts = text.split()
     found: set[str] = set()
