@@ -43,6 +43,7 @@ log = logging.getLogger("clientcoach.engine")
 MAX_READ = 2000  # characters of a message read for language and topic
 MIN_WORDS_TO_LEAVE_FLOW = 4  # a longer message that is clearly another topic leaves the flow
 DAY = 86400.0
+TOUCH_AFTER = 300.0  # an unchanged session is still saved this often, to keep it from expiring
 DEFAULT_RATE_WINDOW = 60.0  # seconds
 IDLE = "idle"
 _SURROGATE = re.compile("[\ud800-\udfff]")  # lone halves (JSON allows "\\ud800"); not UTF-8
@@ -158,13 +159,17 @@ class Engine:
                 notice = self.book.notice("rate_limited", fallback)
                 return [notice.model_copy(update={"private": True})]
         async with self.store.lock(key):
-            session = await self.store.load(key) or Session()
+            loaded = await self.store.load(key)
+            session = loaded or Session()
+            unchanged = session.snapshot() if loaded is not None else None
             self._repair(session)
             trace.before(session)
             state = _Turn(turn, session, session.lang or fallback)
             replies = await self._dispatch(state)
             trace.after(session)
-            if not state.forgotten:
+            if not state.forgotten and (
+                unchanged != session.snapshot() or time.time() - session.updated > TOUCH_AFTER
+            ):
                 await self.store.save(key, person, session)
         return replies
 

@@ -30,6 +30,10 @@ class Session:
     topic: str | None = None
     updated: float = 0.0
 
+    def snapshot(self) -> tuple[Any, ...]:
+        """Everything but ``updated``, to tell whether a turn changed the session."""
+        return (self.lang, self.lang_chosen, self.flow, self.state, self.topic, dict(self.slots))
+
     def to_json(self) -> str:
         data = {name: getattr(self, name) for name in _SESSION_FIELDS}
         data = {k: v for k, v in data.items() if v not in (None, False, {}, [])}
