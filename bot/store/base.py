@@ -13,6 +13,8 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 
 class StoreUnavailable(RuntimeError):
     """The store cannot be reached or written; the caller answers "temporarily unavailable"."""
@@ -37,11 +39,17 @@ class Session:
     def to_json(self) -> str:
         data = {name: getattr(self, name) for name in _SESSION_FIELDS}
         data = {k: v for k, v in data.items() if v not in (None, False, {}, [])}
-        return _ENCODE(data)
+        try:
+            return orjson.dumps(data).decode()
+        except orjson.JSONEncodeError:  # e.g. a lone surrogate: the standard encoder escapes it
+            return _ENCODE(data)
 
     @classmethod
     def from_json(cls, raw: str | bytes) -> Session:
-        data = json.loads(raw)
+        try:
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError:  # what the standard encoder wrote (lone surrogates)
+            data = json.loads(raw)
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         return cls(**known)
 
