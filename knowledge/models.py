@@ -19,6 +19,13 @@ SeedFile = Annotated[str, StringConstraints(pattern=r"^[0-9]{3}_[0-9a-f]+\.txt$"
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 
+def reject_bare_no(data: Any) -> Any:
+    """Refuse a mapping keyed ``no`` (or ``False``: YAML's reading of a bare ``no:``)."""
+    if isinstance(data, dict) and (False in data or "no" in data):
+        raise ValueError("use the key 'nb' for Norwegian (YAML reads a bare no: as false)")
+    return data
+
+
 class Strict(BaseModel):
     """Base model: unknown keys are errors, models are immutable."""
 
@@ -35,9 +42,7 @@ class L10n(Strict):
     @model_validator(mode="before")
     @classmethod
     def _explain_bare_no(cls, data: Any) -> Any:
-        if isinstance(data, dict) and (False in data or "no" in data):
-            raise ValueError("use the key 'nb' for Norwegian (YAML reads a bare no: as false)")
-        return data
+        return reject_bare_no(data)
 
     def get(self, lang: str) -> str:
         """The text in ``lang`` (``no`` is read as ``nb``), English for anything else."""

@@ -25,8 +25,31 @@ class CallLog:
 
     def __init__(self) -> None:
         self.calls: list[Any] = []
+        self.failures: dict[str, list[Failure]] = {}
         self._lock = threading.Lock()
         self._recorded = threading.Condition(self._lock)
+
+    def fail(self, method: str, status: int, *, times: int = 1, retry_after: int | None = None,
+             delay: float = 0.0) -> None:
+        """The next ``times`` calls of ``method`` answer ``status`` (after ``delay`` seconds)."""
+        with self._lock:
+            self.failures.setdefault(method, []).append(
+                Failure(status, times, retry_after, delay))
+
+    def delay(self, method: str, seconds: float, *, times: int = 1) -> None:
+        """The next ``times`` calls of ``method`` answer normally after ``seconds``."""
+        self.fail(method, 200, times=times, delay=seconds)
+
+    def _next_failure(self, method: str) -> Failure | None:
+        with self._lock:
+            queue = self.failures.get(method)
+            if not queue:
+                return None
+            failure = queue[0]
+            failure.times -= 1
+            if failure.times <= 0:
+                queue.pop(0)
+            return failure
 
     def record(self, call: Any) -> None:
         with self._lock:

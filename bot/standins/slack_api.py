@@ -24,7 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from bot.standins.recording import CallLog, Failure
+from bot.standins.recording import CallLog
 
 BOT_USER_ID = "UBOT1"
 BOT_ID = "BBOT1"
@@ -58,7 +58,6 @@ class SlackApiStandIn(CallLog):
         self.locales: dict[str, str] = {}
         self.socket_url: str | None = None
         self.oauth_team = TEAM_ID
-        self._failures: dict[str, list[Failure]] = {}
         self._ts = itertools.count(1)
         self._server = _Server(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
@@ -86,21 +85,10 @@ class SlackApiStandIn(CallLog):
         self._server.server_close()
 
     # control -------------------------------------------------------------------------------
-    def fail(self, method: str, status: int, *, times: int = 1, retry_after: int | None = None,
-             delay: float = 0.0) -> None:
-        """The next ``times`` calls of ``method`` answer ``status`` (after ``delay`` seconds)."""
-        with self._lock:
-            self._failures.setdefault(method, []).append(
-                Failure(status, times, retry_after, delay))
-
-    def delay(self, method: str, seconds: float, *, times: int = 1) -> None:
-        """The next ``times`` calls of ``method`` answer normally after ``seconds``."""
-        self.fail(method, 200, times=times, delay=seconds)
-
     def reset(self) -> None:
         with self._lock:
             self.calls.clear()
-            self._failures.clear()
+            self.failures.clear()
 
     def replies(self) -> list[Call]:
         """Every call that shows something to a person."""
@@ -131,17 +119,6 @@ class SlackApiStandIn(CallLog):
             await asyncio.sleep(quiet)
 
     # answers -------------------------------------------------------------------------------
-    def _next_failure(self, method: str) -> Failure | None:
-        with self._lock:
-            queue = self._failures.get(method) or []
-            if not queue:
-                return None
-            failure = queue[0]
-            failure.times -= 1
-            if failure.times <= 0:
-                queue.pop(0)
-            return failure
-
     def _ts_now(self) -> str:
         return f"{int(time.time())}.{next(self._ts):06d}"
 

@@ -27,7 +27,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
-from bot.standins.recording import CallLog, Failure
+from bot.standins.recording import CallLog
 
 BOT_ID = 7000000001
 BOT_USERNAME = "clientcoach_test_bot"
@@ -152,7 +152,6 @@ class TelegramStandIn(CallLog):
         super().__init__()
         self.token = token
         self.privacy_mode = privacy_mode
-        self.failures: dict[str, list[Failure]] = {}
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
         self.known: dict[tuple[int, int], dict[str, Any]] = {}
         self.webhook: dict[str, Any] = {}
@@ -190,18 +189,6 @@ class TelegramStandIn(CallLog):
         self.close()
 
     # -- test controls -------------------------------------------------------------------------
-
-    def fail(
-        self, method: str, status: int, *, times: int = 1, retry_after: int | None = None
-    ) -> None:
-        """Answer the next ``times`` calls of ``method`` with ``status``."""
-        with self._lock:
-            self.failures.setdefault(method, []).append(Failure(status, times, retry_after))
-
-    def delay(self, method: str, seconds: float, *, times: int = 1) -> None:
-        """Hold the next ``times`` answers of ``method`` for ``seconds`` (then answer normally)."""
-        with self._lock:
-            self.failures.setdefault(method, []).append(Failure(200, times, delay=seconds))
 
     def push_update(self, update: dict[str, Any]) -> None:
         """Queue an update for ``getUpdates``."""
@@ -254,17 +241,6 @@ class TelegramStandIn(CallLog):
         raise AssertionError("stand-in: calls kept arriving")
 
     # -- the API -------------------------------------------------------------------------------
-
-    def _next_failure(self, method: str) -> Failure | None:
-        with self._lock:
-            queue = self.failures.get(method)
-            if not queue:
-                return None
-            failure = queue[0]
-            failure.times -= 1
-            if failure.times <= 0:
-                queue.pop(0)
-            return failure
 
     def handle(self, method: str, params: dict[str, Any]) -> Any:
         self.record(Call(method, params))

@@ -17,6 +17,7 @@ from pydantic import (
 )
 
 from knowledge.loader import KNOWLEDGE_DIR
+from knowledge.models import reject_bare_no
 
 ROUTING_DIR = KNOWLEDGE_DIR / "routing"
 M = TypeVar("M", bound=BaseModel)
@@ -40,9 +41,7 @@ class PerLang(_Strict):
     @model_validator(mode="before")
     @classmethod
     def _bare_no(cls, data: object) -> object:
-        if isinstance(data, dict) and (False in data or "no" in data):
-            raise ValueError("use the key 'nb' for Norwegian (YAML reads a bare no: as false)")
-        return data
+        return reject_bare_no(data)
 
     def get(self, lang: str) -> list[str]:
         return list(getattr(self, lang))
