@@ -104,5 +104,5 @@ class Reply(BaseModel):
     checklist: list[str] | None = None
     draft: Draft | None = None
     continue_in_dm: bool = False
-    resume: Payload | None = None  # reopens this in a direct message (deep links)
+    resume: Payload | None = None  # what reopens this reply (deep links, "share in channel")
     private: bool = False

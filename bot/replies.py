@@ -152,6 +152,7 @@ class ReplyBook:
                 lang=lang,
                 checklist=[item.text.get(lang) for item in topic.checklist],
                 buttons=buttons,
+                resume=payloads.fmt("checklist", topic_id),
             )
 
         return self._cached(("cl", topic_id, lang), build)

@@ -285,6 +285,14 @@ async def test_checklist_with_topic_has_check_marks_and_a_share_button(slack, la
     assert deleted.params == {"delete_original": True}
 
 
+async def test_checklist_named_in_words_can_be_shared_too(slack):
+    slack.api.locales["U0ALICE"] = LOCALES["fr"]
+    await slack.command("slash_checklist", "mes factures impayées, le client ne paie pas !")
+    (answer,) = slack.api.of("response_url")
+    share = next(e for e in buttons_of(answer) if e["action_id"] == "cc-share")
+    assert share["value"] == "checklist:late-payment"
+
+
 async def test_coach_language_and_forget(slack):
     await slack.command("slash_coach")
     start = slack.api.of("response_url")[-1]

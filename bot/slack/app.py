@@ -325,15 +325,18 @@ class SlackBot:
         turn = inbound.turn
         user = turn.key.user
         payload = turn.payload or ""
-        share = payload if inbound.ephemeral and payload.startswith("checklist:") else None
         for reply in replies:
+            share = None
+            if inbound.ephemeral and reply.checklist:
+                reopen = reply.resume or payload
+                share = reopen if reopen.startswith("checklist:") else None
             if inbound.share:
                 message = render(reply, self.kb, buttons=False)
                 await self._respond(inbound.response_url or "",
                                     {**message, "response_type": "in_channel"})
                 continue
             message = render(reply, self.kb, owner=user, dm_url=inbound.dm_url,
-                             share_payload=share if reply.checklist else None)
+                             share_payload=share)
             if inbound.ephemeral and inbound.response_url:
                 await self._respond(inbound.response_url,
                                     {**message, "response_type": "ephemeral",
