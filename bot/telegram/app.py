@@ -35,6 +35,7 @@ from bot.config import Settings
 from bot.models import ConversationKey, Reply, normalize_lang
 from bot.store.base import SessionStore, StoreUnavailable
 from bot.telegram.limits import RetryingRateLimiter
+from bot.telegram.ordering import PerPersonOrder
 from bot.telegram.render import (
     MAX_CHARS,
     Outgoing,
@@ -94,7 +95,7 @@ class TelegramBot:
                 rate_limiter
                 or RetryingRateLimiter(overall_max_rate=settings.telegram_max_rate)
             )
-            .concurrent_updates(64)
+            .concurrent_updates(PerPersonOrder(64))
             .read_timeout(read_timeout)
             .get_updates_read_timeout(read_timeout)
             .build()
