@@ -164,7 +164,10 @@ def find_days(
         if raw[0].isdigit():
             if _attached(text, token.start()):
                 continue
-            value = float(raw.replace(",", "."))
+            try:
+                value = float(raw.replace(",", "."))
+            except ValueError:  # digits float() refuses: "¹", "²"
+                continue
         elif len(raw) <= MAX_NUMBER_WORD and _word(raw) in numbers:
             value = numbers[_word(raw)]
         else:

@@ -133,3 +133,9 @@ def test_only_plain_statements_are_read(
     vocab: Vocabulary, lang: str, text: str, expected: tuple[object, ...]
 ) -> None:
     assert find_all(vocab, lang, text) == expected
+
+
+@pytest.mark.parametrize("text", ["¹ jours", "facture ² mois de retard", "³ days late ⁴ weeks"])
+def test_digits_that_are_not_numbers_are_not_read(text: str) -> None:
+    vocab = Vocabulary.from_knowledge(real_kb())
+    assert find_all(vocab, "fr", text)[0] is None
