@@ -7,6 +7,7 @@ the engine (the invoice number of an unpaid invoice is echoed into the draft) to
 from __future__ import annotations
 
 import json
+import os
 import re
 from typing import Any
 
@@ -23,7 +24,8 @@ from bot.telegram import render as telegram
 
 KB = real_kb()
 ENGINE = Engine(MemoryStore(), KB)
-RUNS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+RUNS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+                derandomize=os.environ.get("CLIENTCOACH_LONG") != "1")  # fmt: skip
 
 HOSTILE = [
     "<!channel>", "<!here>", "<!everyone>", "<!subteam^S0TEAM>", "<@U0ALICE>", "<@W0ALICE|al>",
