@@ -229,3 +229,17 @@ def test_interface_text_needs_all_languages(kb_copy: Path) -> None:
 
 def test_fixture_article_is_not_shipped() -> None:
     assert not (KNOWLEDGE_DIR / "sources" / ARTICLE.name).exists()
+
+
+def test_fingerprint_command_matches_the_check(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "900_0a1b2c.txt").write_text(ARTICLE.read_text(encoding="utf-8"), encoding="utf-8")
+    out = tmp_path / "prints.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "kb", "fingerprint", str(seeds), "--out", str(out)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    shipped = json.loads((FIXTURE / "sources" / "fingerprints.json").read_text(encoding="utf-8"))
+    assert json.loads(out.read_text(encoding="utf-8")) == shipped

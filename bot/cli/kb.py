@@ -33,3 +33,21 @@ def check(as_json: bool, seeds: Path | None, directory: Path | None) -> None:
     if as_json:
         click.echo(json.dumps(asdict(report), ensure_ascii=False))
     raise SystemExit(0 if report.ok else 1)
+
+
+@kb.command("fingerprint")
+@click.argument("seeds", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write (default: knowledge/sources/fingerprints.json).")
+def fingerprint(seeds: Path, out: Path | None) -> None:
+    """Rewrite the fingerprints of the source articles (after an article changed)."""
+    from knowledge import shingles
+    from knowledge.loader import KNOWLEDGE_DIR
+
+    prints = shingles.build(seeds)
+    if not prints:
+        raise click.ClickException(f"no *.txt article in {seeds}")
+    target = out or KNOWLEDGE_DIR / "sources" / "fingerprints.json"
+    shingles.save(prints, target)
+    runs = sum(len(v) for v in prints.values())
+    click.echo(f"{len(prints)} articles, {runs} eight-word runs → {target}")
