@@ -114,34 +114,19 @@ def _buttons(buttons: list[Button], lang: str, texts: Texts, owner: str) -> dict
     return {"type": "actions", "block_id": block_id, "elements": [select]}
 
 
+def _lone_button(block_id: str, action_id: str, label: str, **target: str) -> dict[str, Any]:
+    """An actions block holding one button; ``target`` is its ``value`` or its ``url``."""
+    button = {"type": "button", "action_id": action_id, "text": plain(label), **target}
+    return {"type": "actions", "block_id": block_id, "elements": [button]}
+
+
 def _share(payload: str, lang: str, texts: Texts) -> dict[str, Any]:
-    return {
-        "type": "actions",
-        "block_id": "cc-share",
-        "elements": [
-            {
-                "type": "button",
-                "action_id": SHARE_ACTION,
-                "text": plain(texts.text("slack_share", lang)),
-                "value": payload,
-            }
-        ],
-    }
+    return _lone_button("cc-share", SHARE_ACTION, texts.text("slack_share", lang), value=payload)
 
 
 def _dm_link(url: str, lang: str, texts: Texts) -> dict[str, Any]:
-    return {
-        "type": "actions",
-        "block_id": "cc-dm",
-        "elements": [
-            {
-                "type": "button",
-                "action_id": DM_ACTION,
-                "text": plain(texts.text("slack_continue_in_dm", lang)),
-                "url": url,
-            }
-        ],
-    }
+    label = texts.text("slack_continue_in_dm", lang)
+    return _lone_button("cc-dm", DM_ACTION, label, url=url)
 
 
 def render(
