@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -9,6 +10,7 @@ import subprocess
 import tempfile
 import time
 import uuid
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -87,3 +89,19 @@ class SpareRedis:
     def close(self) -> None:
         self.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@contextlib.asynccontextmanager
+async def scratch_redis() -> AsyncIterator[str]:
+    """A Redis URL with a key prefix of its own; its keys are deleted afterwards (skip without
+    Redis)."""
+    from bot.store.redis import RedisSessionStore
+
+    require_redis()
+    url = redis_url(unique_prefix())
+    try:
+        yield url
+    finally:
+        cleaner = RedisSessionStore(url)
+        await cleaner.clear()
+        await cleaner.close()

@@ -6,7 +6,7 @@ import asyncio
 import time
 
 import pytest
-from redis_helpers import redis_url, require_redis, unique_prefix
+from redis_helpers import scratch_redis
 
 from bot.models import ConversationKey, Reply
 from bot.reminders import ReminderScheduler, parse_key
@@ -37,12 +37,8 @@ class FakeSender:
 
 @pytest.fixture
 async def url():
-    require_redis()
-    prefix = unique_prefix()
-    yield redis_url(prefix)
-    cleaner = RedisSessionStore(redis_url(prefix))
-    await cleaner.clear()
-    await cleaner.close()
+    async with scratch_redis() as scratch:
+        yield scratch
 
 
 def reminder(rid: str, due: float, platform: str = "telegram") -> Reminder:

@@ -6,7 +6,7 @@ import asyncio
 import time
 
 import pytest
-from redis_helpers import SpareRedis, redis_url, require_redis, unique_prefix
+from redis_helpers import SpareRedis, scratch_redis
 
 from bot.store.base import Reminder, Session, StoreUnavailable
 from bot.store.redis import RedisSessionStore, parse_redis_url
@@ -14,12 +14,8 @@ from bot.store.redis import RedisSessionStore, parse_redis_url
 
 @pytest.fixture
 async def url():
-    require_redis()
-    prefix = unique_prefix()
-    yield redis_url(prefix)
-    cleaner = RedisSessionStore(redis_url(prefix))
-    await cleaner.clear()
-    await cleaner.close()
+    async with scratch_redis() as scratch:
+        yield scratch
 
 
 @pytest.fixture

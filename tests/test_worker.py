@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 from process_helpers import Proc, clean_env
-from redis_helpers import redis_url, require_redis, unique_prefix
+from redis_helpers import scratch_redis
 from test_multiprocess import text_update
 
 import knowledge
@@ -29,12 +29,8 @@ def tg() -> Iterator[TelegramStandIn]:
 
 @pytest.fixture
 async def store_url():
-    require_redis()
-    prefix = unique_prefix()
-    yield redis_url(prefix)
-    store = RedisSessionStore(redis_url(prefix))
-    await store.clear()
-    await store.close()
+    async with scratch_redis() as scratch:
+        yield scratch
 
 
 async def test_worker_polls_telegram_sends_reminders_and_stops_cleanly(tg, store_url):
