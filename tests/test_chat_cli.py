@@ -149,3 +149,11 @@ def test_buttons_of_one_turn_share_one_numbering(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     draft = KB.topics["say-no"].draft("refuse-with-alternative")
     assert draft.title.nb in done.stdout
+
+
+def test_a_number_at_a_question_without_buttons_is_an_answer(tmp_path: Path) -> None:
+    """At "How many days overdue?", "3" is three days, not the previous question's third button."""
+    lines = [flow_number("unpaid-invoice"), "1", "2", "3"]
+    replies = chat_json(lines, tmp_path, "--lang", "en")
+    amount = KB.topics["late-payment"].question("amount").text.en
+    assert amount in replies[-1]["text"], "the days answer was taken and the next question asked"

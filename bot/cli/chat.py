@@ -94,8 +94,7 @@ async def converse(
 
     def show(replies: list[Any]) -> None:
         nonlocal buttons
-        offered = [b for reply in replies for b in reply.buttons]
-        buttons = offered or buttons
+        buttons = [b for reply in replies for b in reply.buttons]  # only what this turn shows
         first = 1
         for reply in replies:
             if as_json:
