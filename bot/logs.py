@@ -3,6 +3,12 @@
 Call :func:`setup_logging` once per process. Pass context as ``extra={...}`` (ids, flow, state,
 latency_ms); it becomes JSON fields. Message text is never logged unless ``CLIENTCOACH_LOG_TEXT=1``:
 use :func:`text_field`. Anything shaped like a Slack or Telegram token is masked on the way out.
+
+Framework loggers (Bolt, slack-sdk, uvicorn) are tamed here: their lines are cut to a short
+message without arguments (Bolt puts whole request bodies in them), uvicorn's access lines lose
+their query string (OAuth codes), and the same line repeated many times a minute (an accept loop
+out of file handles, a signature check failing for every request) is written a few times, then
+summarised.
 """
 
 from __future__ import annotations
@@ -22,6 +28,9 @@ _SECRETS = re.compile(
     r"xox[a-z]-[A-Za-z0-9-]{6,}|xapp-[A-Za-z0-9-]{6,}|(?<![0-9])\d{5,}:[A-Za-z0-9_-]{30,}"
 )
 _QUIET = ("httpx", "httpcore", "hpack", "websockets", "telegram.ext.ExtBot", "slack_sdk")
+FRAMEWORK_LOGGERS = ("slack_bolt", "slack_sdk", "clientcoach.slack.framework")
+REPEATS_PER_MINUTE = 5
+_CUT = re.compile(r"[(:{\[%]|\bbody\b|\bheaders?\b|\btoken\b|\bcode\b", re.IGNORECASE)
 
 
 def mask_secrets(text: str) -> str:
@@ -47,6 +56,79 @@ def text_field(text: str | None) -> dict[str, Any]:
     if log_text_enabled():
         fields["text"] = text
     return fields
+
+
+class FrameworkFilter(logging.Filter):
+    """Keep framework records to WARNING and up, cut to a short message with no arguments and no
+    traceback: Bolt and slack-sdk interpolate request bodies, tokens and OAuth codes into theirs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.name.startswith(FRAMEWORK_LOGGERS):
+            return True
+        if record.levelno < logging.WARNING:
+            return False
+        message = record.msg if isinstance(record.msg, str) else type(record.msg).__name__
+        cut = _CUT.search(message)
+        short = (message[: cut.start()] if cut else message).strip()[:100] or "framework error"
+        if record.exc_info and record.exc_info[0] is not None:
+            record.error = record.exc_info[0].__name__
+        record.msg, record.args, record.exc_info, record.exc_text = short, None, None, None
+        return True
+
+
+class AccessFilter(logging.Filter):
+    """uvicorn access lines without the query string (it carries OAuth ``code`` and ``state``)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name != "uvicorn.access":
+            return True
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            record.args = (*args[:2], args[2].split("?", 1)[0], *args[3:])
+        return True
+
+
+class RepeatLimit(logging.Filter):
+    """At most ``per_minute`` records of the same logger, level and message template a minute;
+    the first one let through after a quiet spell says how many were held back."""
+
+    def __init__(self, per_minute: int = REPEATS_PER_MINUTE, clock: Any = time.monotonic) -> None:
+        super().__init__()
+        self.per_minute = per_minute
+        self.clock = clock
+        self._seen: dict[tuple[str, int, str], list[float]] = {}  # key → [window start, n, held]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING:
+            return True
+        key = (record.name, record.levelno, str(record.msg)[:200])
+        now = self.clock()
+        window = self._seen.get(key)
+        if window is None or now - window[0] >= 60:
+            held = int(window[2]) if window else 0
+            if len(self._seen) > 1000:
+                self._seen.clear()
+            self._seen[key] = [now, 1, 0]
+            if held:
+                record.suppressed = held
+            return True
+        window[1] += 1
+        if window[1] > self.per_minute:
+            window[2] += 1
+            return False
+        return True
+
+
+def quiet_frameworks() -> None:
+    """Attach :class:`FrameworkFilter` to the framework loggers (idempotent)."""
+    for name in FRAMEWORK_LOGGERS:
+        logger = logging.getLogger(name)
+        logger.setLevel(logging.WARNING)
+        if not any(isinstance(f, FrameworkFilter) for f in logger.filters):
+            logger.addFilter(FrameworkFilter())
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, AccessFilter) for f in access.filters):
+        access.addFilter(AccessFilter())
 
 
 def _extras(record: logging.LogRecord) -> dict[str, Any]:
@@ -107,6 +189,8 @@ def setup_logging(
         if getattr(old, "_clientcoach", False):
             root.removeHandler(old)
     handler._clientcoach = True  # type: ignore[attr-defined]
+    for guard in (FrameworkFilter(), AccessFilter(), RepeatLimit()):
+        handler.addFilter(guard)
     root.addHandler(handler)
     root.setLevel(level if isinstance(level, int) else level.upper())
     for name in _QUIET:
@@ -115,4 +199,5 @@ def setup_logging(
         uv = logging.getLogger(name)
         uv.handlers.clear()
         uv.propagate = True
+    quiet_frameworks()
     return handler

@@ -34,7 +34,9 @@ def open_configured_store(settings: Settings) -> SessionStore:
     """The store named by ``CLIENTCOACH_STORE`` (``sqlite:///path`` or ``redis://host:port/db``)."""
     from bot.store import open_store
 
-    return open_store(settings.store, idle_seconds=settings.session_idle_hours * 3600)
+    return open_store(settings.store, idle_seconds=settings.session_idle_hours * 3600,
+                      pool_size=settings.redis_pool_size,
+                      pool_timeout=settings.redis_pool_timeout_s)
 
 
 def build_engine(settings: Settings, store: SessionStore) -> Any:

@@ -36,11 +36,12 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from bot.config import Settings
+from bot.logs import quiet_frameworks
 from bot.models import ConversationKey, Reply, Turn, normalize_lang
 from bot.slack.events import (
     Inbound,
@@ -52,6 +53,7 @@ from bot.slack.events import (
     well_formed,
 )
 from bot.slack.home import home_view
+from bot.slack.intake import intake_of
 from bot.slack.locales import LocaleCache
 from bot.slack.oauth import BOT_SCOPES, SignedStateStore, open_installation_store
 from bot.slack.render import answered, fallback, render
@@ -61,10 +63,12 @@ from bot.store.base import SessionStore, StoreUnavailable
 
 log = logging.getLogger("clientcoach.slack")
 
-# Bolt and slack-sdk log request and response bodies at DEBUG: message text and, for OAuth,
-# tokens. Their records go to this logger, which never passes DEBUG on.
+# Bolt and slack-sdk put request bodies, tokens and OAuth codes in their log lines (a failed
+# signature check logs the whole body at INFO). Their records go to this logger, which passes
+# only WARNING and up, cut short without arguments (bot.logs.FrameworkFilter).
 _framework_log = logging.getLogger("clientcoach.slack.framework")
-_framework_log.setLevel(logging.INFO)
+_framework_log.setLevel(logging.WARNING)
+quiet_frameworks()
 
 CLIENT_TIMEOUT_S = 10
 SHUTDOWN_WAIT_S = 10.0
@@ -94,6 +98,8 @@ class SlackBot:
         self.locales = LocaleCache()
         self.threads = ThreadRegistry(store)
         self._tasks: set[asyncio.Task[None]] = set()
+        secret = _secret(settings.slack_signing_secret)
+        self._verifier = SignatureVerifier(secret) if secret else None  # None: Socket Mode only
         self.app = self._build_app()
         self._http = AsyncSlackRequestHandler(self.app)
 
@@ -126,6 +132,7 @@ class SlackBot:
             installation_store=self.installations,
             process_before_response=True,
             raise_error_for_unhandled_request=False,
+            request_verification_enabled=False,  # checked by _dispatch, before Bolt reads it
             logger=_framework_log,
         )
         for event in ("message", "app_mention", "member_joined_channel"):
@@ -160,24 +167,40 @@ class SlackBot:
         return routes
 
     async def _dispatch(self, request: Request) -> Response:
-        """Bolt dispatch of one POST; a payload Bolt cannot even parse is a 400, never a 500."""
-        body = await request.body()
+        """One POST: signature first (one short log line when it fails, never the body), then
+        Bolt. Anything malformed is a 4xx, never a 500 or a traceback."""
         try:
-            body.decode("utf-8")  # Bolt and the signature check both decode it
+            body = await request.body()
+        except ClientDisconnect:
+            return Response(status_code=400)
+        try:
+            text = body.decode("utf-8")  # Bolt and the signature check both decode it
         except UnicodeDecodeError:
             return Response("malformed request", status_code=400)
+        if not self._signed(text, request):
+            log.warning("slack request signature invalid")
+            return Response("invalid request", status_code=401)
         try:
             bolt_request = to_async_bolt_request(request, body)
             if not well_formed(bolt_request.body):
                 raise ValueError("not the shape of a Slack request")
+            intake_of(bolt_request.body)
             bolt_response = await self.app.async_dispatch(bolt_request)
         except (ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError) as exc:
-            verifier = SignatureVerifier(_secret(self.settings.slack_signing_secret) or "")
-            if not verifier.is_valid_request(body, dict(request.headers)):
-                return Response("invalid request", status_code=401)
             log.warning("slack request rejected", extra={"error": type(exc).__name__})
             return Response("malformed request", status_code=400)
+        if bolt_response.status >= 500:  # a shape Bolt's own middleware could not read
+            log.warning("slack request rejected", extra={"error": "bolt"})
+            return Response("malformed request", status_code=400)
         return to_starlette_response(bolt_response)
+
+    def _signed(self, body: str, request: Request) -> bool:
+        """Slack's request signature, checked before anything reads the body."""
+        timestamp = request.headers.get("x-slack-request-timestamp", "")
+        signature = request.headers.get("x-slack-signature")
+        if self._verifier is None or not timestamp.isascii() or not timestamp.isdigit():
+            return False
+        return self._verifier.is_valid(body, timestamp, signature)
 
     async def start(self) -> None:
         """Nothing to open: clients connect on first use."""

@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from bot.store.base import Reminder, Session, SessionStore, StoreUnavailable
+from bot.store.base import Reminder, Session, SessionStore, StoreBusy, StoreUnavailable
 
 DEFAULT_IDLE = 72 * 3600.0
 
@@ -16,7 +16,8 @@ class UnknownStore(ValueError):
     """The store URL names no known kind of store."""
 
 
-def open_store(url: str, *, idle_seconds: float = DEFAULT_IDLE) -> SessionStore:
+def open_store(url: str, *, idle_seconds: float = DEFAULT_IDLE, pool_size: int = 64,
+               pool_timeout: float = 5.0) -> SessionStore:
     """The store a URL names. Platform and Redis code is imported only when asked for."""
     if url.startswith("sqlite://"):
         from bot.store.sqlite import SQLiteStore
@@ -30,10 +31,14 @@ def open_store(url: str, *, idle_seconds: float = DEFAULT_IDLE) -> SessionStore:
     if url.startswith(("redis://", "rediss://", "unix://")):
         from bot.store.redis import RedisSessionStore
 
-        return RedisSessionStore(url, idle_seconds=idle_seconds)
+        return RedisSessionStore(url, idle_seconds=idle_seconds, pool_size=pool_size,
+                                 pool_timeout=pool_timeout)
     raise UnknownStore(
         f"unknown store {url!r}: use sqlite:///path, redis://host:port/db or memory://"
     )
 
 
-__all__ = ["Reminder", "Session", "SessionStore", "StoreUnavailable", "UnknownStore", "open_store"]
+__all__ = [
+    "Reminder", "Session", "SessionStore", "StoreBusy", "StoreUnavailable", "UnknownStore",
+    "open_store",
+]

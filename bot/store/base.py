@@ -20,6 +20,10 @@ class StoreUnavailable(RuntimeError):
     """The store cannot be reached or written; the caller answers "temporarily unavailable"."""
 
 
+class StoreBusy(StoreUnavailable):
+    """The store is up but every pooled connection stayed busy for the whole wait."""
+
+
 @dataclass
 class Session:
     """What the bot remembers of one conversation: a state string and slots, never a machine."""
@@ -113,6 +117,10 @@ class SessionStore(abc.ABC):
     @abc.abstractmethod
     async def ping(self) -> None:
         """Raise :class:`StoreUnavailable` when the store does not answer."""
+
+    async def check_writable(self) -> None:
+        """Raise :class:`StoreUnavailable` unless a write goes through (``/healthz``)."""
+        await self.ping()
 
     async def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections."""

@@ -12,7 +12,10 @@ Key layout (``p`` is the key prefix, ``cc:`` unless the URL says ``?prefix=``):
   so :meth:`RedisSessionStore.forget` can delete it all;
 - ``p inst:<id>``      Slack installations (opaque JSON owned by the Slack adapter).
 
-Connection errors become :class:`StoreUnavailable`; the client reconnects on the next command.
+Connections come from a :class:`~redis.asyncio.BlockingConnectionPool` of a fixed size: a burst
+waits (up to ``pool_timeout``) for a free connection instead of failing. A pool still busy after
+that raises :class:`StoreBusy`, told apart from Redis being down (:class:`StoreUnavailable`);
+the client reconnects on the next command.
 """
 
 from __future__ import annotations
@@ -28,11 +31,11 @@ from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from redis import exceptions as redis_errors
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 
-from bot.store.base import Reminder, Session, SessionStore, StoreUnavailable
+from bot.store.base import Reminder, Session, SessionStore, StoreBusy, StoreUnavailable
 
 T = TypeVar("T")
 
@@ -123,6 +126,13 @@ return n
 """
 
 
+def as_store_error(exc: BaseException) -> StoreUnavailable:
+    """:class:`StoreBusy` when no pooled connection came free in time, else unavailable."""
+    if isinstance(exc, redis_errors.ConnectionError) and "No connection available" in str(exc):
+        return StoreBusy("redis: every pooled connection is busy")
+    return StoreUnavailable(f"redis: {type(exc).__name__}")
+
+
 def parse_redis_url(url: str) -> tuple[str, str]:
     """Split ``redis://host:port/db?prefix=x`` into the client URL and the key prefix."""
     parts = urlsplit(url)
@@ -143,18 +153,26 @@ class RedisSessionStore(SessionStore):
         prefix: str | None = None,
         client: Redis | None = None,
         timeout: float = 2.0,
+        pool_size: int = 64,
+        pool_timeout: float = 5.0,
     ) -> None:
         client_url, url_prefix = parse_redis_url(url)
         self.prefix = url_prefix if prefix is None else prefix
         self.idle_ms = max(1000, int(idle_seconds * 1000))
-        self.redis: Redis = client or Redis.from_url(
-            client_url,
-            socket_timeout=timeout,
-            socket_connect_timeout=timeout,
-            health_check_interval=15,
-            retry=Retry(ExponentialBackoff(cap=0.2, base=0.02), retries=1),
-            decode_responses=True,
-        )
+        self.pool_size = pool_size
+        if client is None:
+            pool = BlockingConnectionPool.from_url(
+                client_url,
+                max_connections=pool_size,
+                timeout=pool_timeout,
+                socket_timeout=timeout,
+                socket_connect_timeout=timeout,
+                health_check_interval=15,
+                retry=Retry(ExponentialBackoff(cap=0.2, base=0.02), retries=1),
+                decode_responses=True,
+            )
+            client = Redis(connection_pool=pool)
+        self.redis: Redis = client
         self._unlock = self.redis.register_script(_UNLOCK)
         self._claim = self.redis.register_script(_CLAIM)
         self._cancel = self.redis.register_script(_CANCEL)
@@ -168,7 +186,7 @@ class RedisSessionStore(SessionStore):
         try:
             return await call()
         except _DOWN as exc:
-            raise StoreUnavailable(f"redis: {type(exc).__name__}") from exc
+            raise as_store_error(exc) from exc
 
     def _index(self, pipe: Any, person: str, member: str, ttl_ms: int) -> None:
         """Record ``member`` in the person's index; it lives as long as its longest member."""
@@ -291,7 +309,7 @@ class RedisSessionStore(SessionStore):
         try:
             await asyncio.wait_for(self.redis.ping(), timeout=2.0)
         except (*_DOWN, redis_errors.RedisError) as exc:
-            raise StoreUnavailable(f"redis: {type(exc).__name__}") from exc
+            raise as_store_error(exc) from exc
 
     async def close(self) -> None:
         with suppress(*_DOWN):
