@@ -43,6 +43,8 @@ def intake_of(body: Any) -> Intake | None:
                                                 if isinstance(body.get("team"), dict) else "")
     if body.get("type") == "event_callback":
         event = body.get("event")
+        if event is None:
+            return None  # nothing to answer: Bolt acknowledges it
         if not isinstance(event, dict) or not isinstance(event.get("type"), str):
             raise Malformed("event is not an object with a type")
         user, channel = _text(event.get("user")), _text(event.get("channel"))
@@ -56,6 +58,8 @@ def intake_of(body: Any) -> Intake | None:
                       f"slack|{user}" if user else None)
     if body.get("type") == "block_actions":
         actions = body.get("actions")
+        if actions is None:
+            return None
         if not isinstance(actions, list) or not actions or not all(
             isinstance(a, dict) and isinstance(a.get("action_id"), str) for a in actions
         ):
