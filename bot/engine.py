@@ -317,7 +317,7 @@ class Engine:
         if name == "dr":
             return self._draft_pick(t, arg)
         if name == "remind":
-            return await self._remind(t, arg)
+            return await self._remind(t, arg) if t.turn.reminders else self._stale(t)
         if name == "forget":
             if arg != "yes":
                 return [book.forget_confirm(lang)]
@@ -449,7 +449,7 @@ class Engine:
         assert flow_id is not None
         flow = self.flows[flow_id]
         reply, draft_id = self.book.outcome(
-            flow_id, model.outcomes, model.extra_advice, session.slots, t.lang
+            flow_id, model.outcomes, model.extra_advice, session.slots, t.lang, t.turn.reminders
         )
         kept = {slot: session.slots.get(slot) for slot in flow.spec.fills.values()}
         session.flow, session.state = None, IDLE

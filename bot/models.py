@@ -72,6 +72,7 @@ class Turn(BaseModel):
     locale: str | None = None
     at: datetime = Field(default_factory=lambda: datetime.now(UTC))
     event_id: str | None = None
+    reminders: bool = True  # the platform delivers follow-up reminders (the terminal does not)
 
 
 class Button(BaseModel):

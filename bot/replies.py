@@ -347,9 +347,16 @@ class ReplyBook:
         return self._cached(("reask", flow_id, question_id, key, lang), build)
 
     def outcome(
-        self, flow_id: str, outcomes: list[str], extra: list[str], slots: dict[str, Any], lang: str
+        self,
+        flow_id: str,
+        outcomes: list[str],
+        extra: list[str],
+        slots: dict[str, Any],
+        lang: str,
+        reminders: bool = True,
     ) -> tuple[Reply, str]:
-        """The verdict, advice, checklist and filled draft; also returns the draft id used."""
+        """The verdict, advice, checklist and filled draft (with reminder buttons when the
+        platform delivers reminders); also returns the draft id used."""
         spec = self.flows[flow_id].spec
         topic = self.kb.topics[spec.topic]
         known = {o.id: o for o in topic.outcomes}
@@ -364,7 +371,8 @@ class ReplyBook:
         draft = self.draft(topic.draft(draft_id), lang, self.fill_values(spec.topic, slots, lang))
         buttons = list(self.draft_buttons(lang, lang))
         buttons += self.other_drafts(spec.topic, draft_id, lang)
-        buttons += [self._remind_button(days, lang) for days in spec.remind_days]
+        if reminders:
+            buttons += [self._remind_button(days, lang) for days in spec.remind_days]
         reply = Reply.model_construct(
             text=SEP.join(p for p in parts if p),
             lang=lang,

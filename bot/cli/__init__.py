@@ -20,6 +20,8 @@ COMMANDS: dict[str, str] = {
     "bench": "bot.cli.bench:bench",
 }
 
+OWN_PACKAGES = {"bot", "dialogs", "knowledge"}
+
 
 class LazyGroup(click.Group):
     """A click group whose commands live in modules loaded on first use."""
@@ -35,9 +37,14 @@ class LazyGroup(click.Group):
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
-            if exc.name != module_name:
+            if exc.name == module_name:
+                return None
+            if (exc.name or "").split(".")[0] in OWN_PACKAGES:
                 raise
-            return None
+            raise click.ClickException(
+                f"`clientcoach {cmd_name}` needs {exc.name}, which the chat-only install leaves "
+                "out: pip install -e '.[server]' (or run `make test`, which installs everything)"
+            ) from exc
         return getattr(module, attr)
 
 

@@ -1,19 +1,19 @@
 """``clientcoach chat``: talk to the bot in the terminal, no token needed.
 
-Buttons are shown as numbered options; typing the number or the label presses it. With
-``--json`` every reply is one JSON object per line and input is read line by line until EOF, so
-a conversation can be scripted: ``printf 'hello\\n1\\n' | clientcoach chat --json``.
+At a terminal: line editing and history, replies wrapped to the terminal, long answers in
+parts; leave with an exit word ("exit", "quitter", "avslutt"…), Ctrl-D or Ctrl-C. Piped input
+or ``--json``: every line of stdin is one message and the replies are written as plain text or
+one JSON object per reply, until EOF, so a conversation can be scripted:
+``printf 'hello\\n1\\n' | clientcoach chat --json --store memory://``.
 Only the engine, the knowledge base and the store are imported: never platform code.
 """
 
 from __future__ import annotations
 
 import asyncio
-import getpass
-import json
 import os
 import sys
-from typing import Any, TextIO
+from pathlib import Path
 
 import click
 
@@ -30,111 +30,49 @@ def default_store() -> str:
     return default_store_url()
 
 
-def reply_json(reply: Any) -> dict[str, Any]:
-    """One reply as the JSON object ``--json`` prints."""
-    draft = reply.draft
-    return {
-        "text": reply.text,
-        "lang": reply.lang,
-        "buttons": [{"payload": b.payload, "label": b.label} for b in reply.buttons],
-        "checklist": reply.checklist,
-        "draft": None
-        if draft is None
-        else {"title": draft.title, "text": draft.text, "lang": draft.lang},
-        "continue_in_dm": reply.continue_in_dm,
-    }
+def interactive() -> bool:
+    """A person at a terminal (both ends are terminals), rather than a script."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
-def render_text(reply: Any, kb: Any, first: int = 1) -> str:
-    """One reply for a person at a terminal: text, checklist, draft, buttons numbered from
-    ``first`` (the replies of one turn share one numbering)."""
-    lines = [reply.text]
-    if reply.checklist:
-        lines += ["", kb.text("checklist_heading", reply.lang)]
-        lines += [f"  [ ] {item}" for item in reply.checklist]
-    if reply.draft is not None:
-        lines += ["", f"--- {reply.draft.title} ---", reply.draft.text, "---"]
-    if reply.buttons:
-        lines.append("")
-        lines += [f"  {n}) {b.label}" for n, b in enumerate(reply.buttons, first)]
-    return "\n".join(lines)
-
-
-def pick_button(line: str, buttons: list[Any]) -> str | None:
-    """The payload a typed line presses: its number, or its label (case and accents ignored).
-
-    Numbers count only when the buttons are real choices: at a free-text question whose only
-    button is "skip", "45" is an answer, not a button.
-    """
-    from bot.vocab import fold
-
-    if not buttons:
+def history_file(store: object) -> Path | None:
+    """Typed lines are kept beside a SQLite store (``chat.sqlite3`` → ``chat.history``)."""
+    path = getattr(store, "path", None)
+    if path is None or str(path) == ":memory:":
         return None
-    choices = [b for b in buttons if b.payload != "skip"]
-    stripped = line.strip()
-    if choices and stripped.isdigit() and 1 <= int(stripped) <= len(buttons):
-        return buttons[int(stripped) - 1].payload
-    folded = fold(stripped)
-    return next((b.payload for b in buttons if fold(b.label) == folded), None) if folded else None
+    return Path(path).with_suffix(".history")
 
 
-async def converse(
-    lang: str | None, as_json: bool, store_url: str, source: TextIO, out: TextIO
-) -> None:
+async def converse(lang: str | None, as_json: bool, store_url: str, new: bool) -> None:
     from bot.engine import Engine
-    from bot.models import ConversationKey, Turn, normalize_lang
     from bot.store import open_store
+    from bot.terminal.conversation import Conversation
+    from bot.terminal.opening import open_conversation
 
     store = open_store(store_url)
-    engine = Engine(store)
-    user = os.environ.get("CLIENTCOACH_CHAT_USER") or _user()
-    key = ConversationKey(platform="cli", chat="terminal", user=user)
-    locale = normalize_lang(lang) or normalize_lang(os.environ.get("LANG", "").split(".")[0])
-    buttons: list[Any] = []
-
-    def show(replies: list[Any]) -> None:
-        nonlocal buttons
-        buttons = [b for reply in replies for b in reply.buttons]  # only what this turn shows
-        first = 1
-        for reply in replies:
-            if as_json:
-                out.write(json.dumps(reply_json(reply), ensure_ascii=False) + "\n")
-            else:
-                out.write(render_text(reply, engine.kb, first) + "\n\n")
-            first += len(reply.buttons)
-        out.flush()
-
-    async def send(**fields: Any) -> list[Any]:
-        return await engine.handle(Turn(key=key, locale=locale, **fields))
-
     try:
         await store.ping()
-        if lang:
-            await send(kind="command", payload=f"lang:{normalize_lang(lang)}")
-        pending = await engine.pending_question(key.as_str())
-        show([pending] if pending else await send(kind="command", payload="start"))
-        while True:
-            if not as_json:
-                out.write("> ")
-                out.flush()
-            line = source.readline()
-            if not line:
-                break
-            line = line.rstrip("\n")
-            payload = pick_button(line, buttons)
-            if payload is not None:
-                show(await send(kind="button", payload=payload))
-            else:
-                show(await send(kind="message", text=line))
+        conversation = Conversation.of(Engine(store), lang)
+        opening = await open_conversation(conversation, lang, new)
+        if as_json or not interactive():
+            from bot.terminal.lines import run_lines
+
+            await run_lines(conversation, opening, as_json, sys.stdin, sys.stdout)
+            return
+        from bot.terminal.interactive import Chat, store_place
+        from bot.terminal.reader import LineReader
+        from bot.terminal.screen import Screen
+
+        kb = conversation.engine.kb
+        chat = Chat(
+            conversation,
+            LineReader(kb, history_file(store)),
+            Screen(kb),
+            store_place(store, store_url),
+        )
+        await chat.run(opening)
     finally:
         await store.close()
-
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "me"
 
 
 @click.command()
@@ -148,15 +86,16 @@ def _user() -> str:
     "--store",
     "store_url",
     default=None,
-    help="sqlite:///path, memory:// or redis://… (default: CLIENTCOACH_STORE or SQLite in "
-    "the user data folder).",
+    help="sqlite:///path, memory:// (nothing kept) or redis://… (default: CLIENTCOACH_STORE or "
+    "SQLite in the user data folder).",
 )
-def chat(lang: str | None, as_json: bool, store_url: str | None) -> None:
+@click.option("--new", is_flag=True, help="Start a new conversation instead of resuming.")
+def chat(lang: str | None, as_json: bool, store_url: str | None, new: bool) -> None:
     """Talk to the coach in the terminal (no token needed)."""
     from bot.store.base import StoreUnavailable
 
     try:
-        asyncio.run(converse(lang, as_json, store_url or default_store(), sys.stdin, sys.stdout))
+        asyncio.run(converse(lang, as_json, store_url or default_store(), new))
     except KeyboardInterrupt:
         pass
     except StoreUnavailable as exc:

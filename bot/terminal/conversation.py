@@ -1,0 +1,71 @@
+"""One person's conversation with the engine from a terminal: who they are, and sending turns."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from bot.engine import Engine
+from bot.models import Button, ConversationKey, Reply, Turn, normalize_lang
+from bot.vocab import fold
+
+
+def terminal_user() -> str:
+    """``CLIENTCOACH_CHAT_USER``, else the login name (one conversation per person)."""
+    configured = os.environ.get("CLIENTCOACH_CHAT_USER")
+    if configured:
+        return configured
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "me"
+
+
+def terminal_locale(lang: str | None) -> str | None:
+    """``--lang``, else the language of ``$LANG`` (``nb_NO.UTF-8`` → ``nb``)."""
+    return normalize_lang(lang) or normalize_lang(os.environ.get("LANG", "").split(".")[0])
+
+
+def pick_button(line: str, buttons: list[Button]) -> str | None:
+    """The payload a typed line presses: its number, or its label (case and accents ignored).
+
+    Numbers count only when the buttons are real choices: at a free-text question whose only
+    button is "skip", "45" is an answer, not a button.
+    """
+    if not buttons:
+        return None
+    choices = [b for b in buttons if b.payload != "skip"]
+    stripped = line.strip()
+    if choices and stripped.isdigit() and 1 <= int(stripped) <= len(buttons):
+        return buttons[int(stripped) - 1].payload
+    folded = fold(stripped)
+    return next((b.payload for b in buttons if fold(b.label) == folded), None) if folded else None
+
+
+@dataclass
+class Conversation:
+    """The engine and the key of the person at this terminal."""
+
+    engine: Engine
+    key: ConversationKey
+    locale: str | None
+
+    @classmethod
+    def of(cls, engine: Engine, lang: str | None) -> Conversation:
+        key = ConversationKey(platform="cli", chat="terminal", user=terminal_user())
+        return cls(engine, key, terminal_locale(lang))
+
+    async def send(self, **fields: Any) -> list[Reply]:
+        """One turn. The terminal cannot deliver reminders, so the engine does not offer them."""
+        turn = Turn(key=self.key, locale=self.locale, reminders=False, **fields)
+        return await self.engine.handle(turn)
+
+    async def say(self, line: str, buttons: list[Button]) -> tuple[str | None, list[Reply]]:
+        """A typed line: a button press when it names one of ``buttons``, else a message.
+        Returns the payload pressed (or None) and the replies."""
+        payload = pick_button(line, buttons)
+        if payload is not None:
+            return payload, await self.send(kind="button", payload=payload)
+        return None, await self.send(kind="message", text=line)

@@ -1,0 +1,87 @@
+"""Piped input or ``--json``: read lines to EOF, write the replies and nothing else.
+
+Scripts rely on this output: plain text (buttons numbered, no colours, no prompt decoration
+beyond ``> ``) or, with ``--json``, one JSON object per reply. :func:`write_json_turn` writes
+one turn; anything a turn adds for machines goes there, after the reply lines.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TextIO
+
+from bot.models import Button, Reply
+from bot.terminal.conversation import Conversation
+from bot.terminal.opening import Opening
+from knowledge.models import KnowledgeBase
+
+
+def reply_json(reply: Reply) -> dict[str, Any]:
+    """One reply as the JSON object ``--json`` prints."""
+    draft = reply.draft
+    return {
+        "text": reply.text,
+        "lang": reply.lang,
+        "buttons": [{"payload": b.payload, "label": b.label} for b in reply.buttons],
+        "checklist": reply.checklist,
+        "draft": None
+        if draft is None
+        else {"title": draft.title, "text": draft.text, "lang": draft.lang},
+        "continue_in_dm": reply.continue_in_dm,
+    }
+
+
+def write_json_turn(out: TextIO, replies: list[Reply]) -> None:
+    """The lines ``--json`` prints for one turn (and for the opening): one object per reply."""
+    for reply in replies:
+        out.write(json.dumps(reply_json(reply), ensure_ascii=False) + "\n")
+
+
+def render_text(reply: Reply, kb: KnowledgeBase, first: int = 1) -> str:
+    """One reply as plain text: text, checklist, draft, buttons numbered from ``first`` (the
+    replies of one turn share one numbering)."""
+    lines = [reply.text]
+    if reply.checklist:
+        lines += ["", kb.text("checklist_heading", reply.lang)]
+        lines += [f"  [ ] {item}" for item in reply.checklist]
+    if reply.draft is not None:
+        lines += ["", f"--- {reply.draft.title} ---", reply.draft.text, "---"]
+    if reply.buttons:
+        lines.append("")
+        lines += [f"  {n}) {b.label}" for n, b in enumerate(reply.buttons, first)]
+    return "\n".join(lines)
+
+
+def write_text_turn(out: TextIO, replies: list[Reply], kb: KnowledgeBase) -> None:
+    first = 1
+    for reply in replies:
+        out.write(render_text(reply, kb, first) + "\n\n")
+        first += len(reply.buttons)
+
+
+async def run_lines(
+    conversation: Conversation, opening: Opening, as_json: bool, source: TextIO, out: TextIO
+) -> None:
+    """Answer every line of ``source`` until EOF."""
+    kb = conversation.engine.kb
+    buttons: list[Button] = []
+
+    def show(replies: list[Reply]) -> None:
+        nonlocal buttons
+        buttons = [b for reply in replies for b in reply.buttons]  # only what this turn shows
+        if as_json:
+            write_json_turn(out, replies)
+        else:
+            write_text_turn(out, replies, kb)
+        out.flush()
+
+    show(opening.replies)
+    while True:
+        if not as_json:
+            out.write("> ")
+            out.flush()
+        line = source.readline()
+        if not line:
+            break
+        _, replies = await conversation.say(line.rstrip("\n"), buttons)
+        show(replies)
