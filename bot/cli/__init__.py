@@ -23,6 +23,26 @@ COMMANDS: dict[str, str] = {
 OWN_PACKAGES = {"bot", "dialogs", "knowledge"}
 
 
+def _needs_install(cmd_name: str, missing: str) -> click.Command:
+    """A stand-in for a command whose dependencies the chat-only install left out: listed in
+    the help, and a clear error (not a traceback) when run."""
+    message = (
+        f"`clientcoach {cmd_name}` needs {missing}, which the chat-only install leaves out: "
+        "pip install -e '.[server]' (or `make test`, which installs everything)"
+    )
+
+    def fail() -> None:
+        raise click.ClickException(message)
+
+    return click.Command(
+        cmd_name,
+        callback=fail,
+        help=message,
+        short_help="(needs the server extra: pip install -e '.[server]')",
+        context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    )
+
+
 class LazyGroup(click.Group):
     """A click group whose commands live in modules loaded on first use."""
 
@@ -41,10 +61,7 @@ class LazyGroup(click.Group):
                 return None
             if (exc.name or "").split(".")[0] in OWN_PACKAGES:
                 raise
-            raise click.ClickException(
-                f"`clientcoach {cmd_name}` needs {exc.name}, which the chat-only install leaves "
-                "out: pip install -e '.[server]' (or run `make test`, which installs everything)"
-            ) from exc
+            return _needs_install(cmd_name, str(exc.name))
         return getattr(module, attr)
 
 
