@@ -157,3 +157,33 @@ def test_a_number_at_a_question_without_buttons_is_an_answer(tmp_path: Path) -> 
     replies = chat_json(lines, tmp_path, "--lang", "en")
     amount = KB.topics["late-payment"].question("amount").text.en
     assert amount in replies[-1]["text"], "the days answer was taken and the next question asked"
+
+def test_piped_output_has_no_terminal_codes_and_exit_words_still_cancel(tmp_path: Path) -> None:
+    """Scripts get the replies only: no colours, no prompt toolkit, no terminal notes; "exit"
+    in a script is the engine's cancel word, as before."""
+    store = f"sqlite:///{tmp_path / 'chat.sqlite3'}"
+    lines = [flow_number("say-no"), "exit", "1"]
+    text = run_cli(["chat", "--store", store, "--lang", "en"], lines, tmp_path)
+    as_json = run_cli(["chat", "--json", "--store", "memory://", "--lang", "en"], lines, tmp_path)
+    for done in (text, as_json):
+        assert done.returncode == 0, done.stderr
+        assert "\x1b" not in done.stdout
+        assert KB.text("term_kept_in", "en", place="", exit="").split()[0] not in done.stdout
+    replies = [json.loads(line) for line in as_json.stdout.splitlines()]
+    assert replies[2]["text"] == KB.text("cancelled", "en")
+    assert KB.text("cancelled", "en") in text.stdout
+
+
+def test_a_scripted_run_with_new_gives_the_same_output_every_time(tmp_path: Path) -> None:
+    """The README's example: ``--new`` starts afresh even on a store that remembers."""
+    store = f"sqlite:///{tmp_path / 'chat.sqlite3'}"
+    lines = ["my client has not paid my invoice", "1"]
+    args = ["chat", "--json", "--new", "--store", store]
+    runs = [run_cli(args, lines, tmp_path) for _ in range(2)]
+    assert runs[0].returncode == 0, runs[0].stderr
+    assert runs[0].stdout == runs[1].stdout
+    # without --new the same store resumes: the pending question, no greeting
+    resumed = run_cli(["chat", "--json", "--store", store], [], tmp_path)
+    (pending,) = [json.loads(line) for line in resumed.stdout.splitlines()]
+    assert pending == json.loads(runs[0].stdout.splitlines()[-1])
+    assert KB.text("greeting", "en") not in pending["text"]
