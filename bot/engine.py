@@ -18,22 +18,17 @@ from typing import Any
 
 import knowledge
 from bot import payloads
-from bot.answers import (
-    find_amount,
-    find_days,
-    find_reference,
-    parse_amount,
-    parse_days,
-    parse_reference,
-    parse_text,
-)
+from bot.dialog_policy import DialogPolicy
 from bot.flows import DONE, Flow, FlowModel, FlowSpec, question_of
 from bot.logs import text_field
 from bot.models import Reply, Turn, normalize_lang
 from bot.payloads import Action
+from bot.repair import Repairs
 from bot.replies import ReplyBook
 from bot.store.base import Reminder, Session, SessionStore, StoreUnavailable
+from bot.turn_state import TurnState, describe
 from bot.understanding import detect_language, route
+from bot.understanding.conversation_data import load as load_conversation_data
 from bot.vocab import Vocabulary, fold
 from dialogs.registry import FLOWS
 from knowledge.models import LANGS, KnowledgeBase
@@ -41,7 +36,6 @@ from knowledge.models import LANGS, KnowledgeBase
 log = logging.getLogger("clientcoach.engine")
 
 MAX_READ = 2000  # characters of a message read for language and topic
-MIN_WORDS_TO_LEAVE_FLOW = 4  # a longer message that is clearly another topic leaves the flow
 DAY = 86400.0
 TOUCH_AFTER = 300.0  # an unchanged session is still saved this often, to keep it from expiring
 DEFAULT_RATE_WINDOW = 60.0  # seconds
@@ -58,6 +52,7 @@ class _Turn:
     lang: str = "en"
     forgotten: bool = False
     extra: list[Reply] = field(default_factory=list)
+    verdict: tuple[str, list[str], dict[str, Any]] | None = None  # flow, outcomes, slots
 
     @property
     def group(self) -> bool:
@@ -83,7 +78,7 @@ class _Trace:
         self.lang = session.lang or self.lang
 
 
-class Engine:
+class Engine(Repairs):
     """Shared by every conversation of a process; holds no per-conversation state."""
 
     def __init__(
@@ -110,6 +105,7 @@ class Engine:
         }
         self.book = ReplyBook(self.kb, self.flows)
         self.vocab = Vocabulary.from_knowledge(self.kb)
+        self.policy = DialogPolicy(self.kb, self.flows, load_conversation_data(), self.vocab)
         self.rate_limit = rate_limit
         self.rate_window = float(rate_window or DEFAULT_RATE_WINDOW)
         self._options = self._option_words()
@@ -137,20 +133,29 @@ class Engine:
     # Entry points ---------------------------------------------------------------------------
     async def handle(self, turn: Turn) -> list[Reply]:
         """Answer one turn. Never raises on user input; store trouble gives a short notice."""
+        replies, _ = await self.handle_turn(turn)
+        return replies
+
+    async def handle_turn(self, turn: Turn) -> tuple[list[Reply], TurnState | None]:
+        """The replies of one turn and the conversation's state after it (None when the store
+        failed or the turn was refused)."""
         started = time.perf_counter()
         fallback = normalize_lang(turn.locale) or "en"
         trace = _Trace(fallback)
+        state: list[TurnState] = []
         try:
-            replies = await self._handle(turn, fallback, trace)
+            replies = await self._handle(turn, fallback, trace, state)
         except StoreUnavailable as exc:
             log.warning("store unavailable", extra={"error": str(exc)[:200]})
             trace.outcome = "unavailable"
             replies = [self.book.notice("unavailable", fallback)]
         if log.isEnabledFor(logging.INFO):
             self._log_turn(turn, trace, replies, started)
-        return replies
+        return replies, state[0] if state else None
 
-    async def _handle(self, turn: Turn, fallback: str, trace: _Trace) -> list[Reply]:
+    async def _handle(
+        self, turn: Turn, fallback: str, trace: _Trace, state_out: list[TurnState]
+    ) -> list[Reply]:
         key, person = turn.key.as_str(), turn.key.person
         if self.rate_limit and turn.kind != "joined":
             allowed = await self.store.hit_rate(person, self.rate_window, self.rate_limit)
@@ -167,6 +172,7 @@ class Engine:
             state = _Turn(turn, session, session.lang or fallback)
             replies = await self._dispatch(state)
             trace.after(session)
+            state_out.append(describe(session, state.verdict, self.flows))
             if not state.forgotten and (
                 unchanged != session.snapshot() or time.time() - session.updated > TOUCH_AFTER
             ):
@@ -230,8 +236,10 @@ class Engine:
         session = t.session
         if session.lang_chosen and session.lang:
             return session.lang
-        if word_lang:
-            return word_lang
+        if word_lang:  # a command word sets the language only of a conversation without one
+            return session.lang or word_lang
+        if text and t.turn.kind == "command":
+            return session.lang or normalize_lang(t.turn.locale) or "en"
         hint = normalize_lang(t.turn.locale)
         if text and text.strip():
             return detect_language(text[:MAX_READ], hint=hint, current=session.lang)
@@ -245,9 +253,15 @@ class Engine:
         if text and not text.isascii():
             text = _SURROGATE.sub("\ufffd", text)
         word_lang: str | None = None
+        if payload is None and text:
+            awaited = self._awaited(t, text)
+            if awaited is not None:
+                payload, text = awaited, None
+        if payload is None and session.awaiting and turn.kind != "button":
+            session.awaiting = None  # the bot's yes/no went unanswered: the message is read as is
         if payload is None and text and not self._is_option(session, text):
             hit = self.vocab.command(text)
-            if hit is not None:
+            if hit is not None and not self._small_talk_in_flow(session, text, hit[0]):
                 payload, word_lang = hit
                 text = None
         said = text
@@ -262,6 +276,12 @@ class Engine:
         if payload is not None:
             return await self._action(t, payloads.parse(payload))
         return self._text(t, text or "")
+
+    def _small_talk_in_flow(self, session: Session, text: str, payload: str) -> bool:
+        """During a flow, "hello" is small talk, not a new start ("start over" still is)."""
+        if session.flow is None or payload != "start":
+            return False
+        return self.policy.small_talk.kind(text, session.lang or "en") == "greeting"
 
     def _is_option(self, session: Session, text: str) -> bool:
         """True when ``text`` names an option of the current question (options beat commands:
@@ -287,13 +307,23 @@ class Engine:
         name, arg = action.name, action.arg
         if name == "start":
             self._leave_flow(session)
+            session.paused = session.later = None
             return [book.start(lang)]
         if name == "menu":
+            self._pause(t)
             self._leave_flow(session)
             return [book.menu(lang)]
         if name == "cancel":
             self._leave_flow(session)
-            return [book.notice("cancelled", lang), book.menu(lang)]
+            return [book.notice("cancelled", lang), *(self._offers(t) or [book.menu(lang)])]
+        if name == "switch":
+            return self._switch(t, arg)
+        if name == "keep":
+            return self._keep(t)
+        if name == "resume":
+            return self._resume(t, arg)
+        if name == "drop":
+            return self._drop(t)
         if name == "help":
             return self._with_question(t, book.help(lang))
         if name == "lang":
@@ -320,6 +350,7 @@ class Engine:
             return await self._remind(t, arg) if t.turn.reminders else self._stale(t)
         if name == "forget":
             if arg != "yes":
+                session.awaiting = "forget"
                 return [book.forget_confirm(lang)]
             await self.store.forget(t.turn.key.person)
             t.forgotten = True
@@ -372,43 +403,48 @@ class Engine:
         self._leave_flow(session)
         session.topic = topic_id
         session.slots = {"_d": self.kb.topics[topic_id].drafts[0].id}
-        reply = self.book.topic_answer(topic_id, t.lang)
-        if not t.group:
-            return [reply]
-        return [reply.model_copy(update={"continue_in_dm": True, "resume": f"topic:{topic_id}"})]
+        reply = self._prefixed(self.book.topic_answer(topic_id, t.lang), self._feeling(t, text))
+        if t.group:
+            reply = reply.model_copy(update={"continue_in_dm": True, "resume": f"topic:{topic_id}"})
+        return [reply, *self._offers(t)]
+
+    def _feeling(self, t: _Turn, text: str | None) -> str | None:
+        """A line acknowledging distress or anger in the message that opened a topic."""
+        if not text:
+            return None
+        return self._talk_text(self.policy.small_talk.feelings(text, t.lang), t.lang)
 
     def _start_flow(self, t: _Turn, flow_id: str, text: str | None = None) -> list[Reply]:
         session, flow = t.session, self.flows[flow_id]
         spec = flow.spec
-        slots = self._prefill(spec, text, t.lang) if text and spec.prefill else {}
+        if session.paused and session.paused.get("flow") == flow_id:
+            if session.flow is not None and session.flow != flow_id:
+                self._pause(t)
+            return self._resume(t, flow_id)
+        if session.flow is not None and session.flow != flow_id:
+            self._pause(t)
+        slots = self._prefill(spec, text, t) if text else {}
         session.flow, session.state, session.slots = flow_id, spec.initial, slots
-        session.topic = spec.topic
+        session.topic, session.misses = spec.topic, 0
+        feeling = self._feeling(t, text)
         if not slots:
-            return [self.book.flow_start(flow_id, question_of(spec.initial), t.lang, t.group)]
+            start = self.book.flow_start(flow_id, question_of(spec.initial), t.lang, t.group)
+            return [self._prefixed(start, feeling)]
         model = flow.start(slots)
         if model.state == DONE:
-            return self._conclude(t, model)
+            return self._conclude(t, model, notes=[feeling])
         session.state = model.state
         question = question_of(model.state)
-        return [self.book.flow_start_noted(flow_id, question, slots, t.lang, t.group)]
+        noted = self.book.t("prefill_noted", t.lang, items=self._describe(flow_id, slots, t.lang))
+        intro = self.book.t("flow_start", t.lang, title=self.book.title(spec.topic, t.lang))
+        reply = self._prefixed(self.book.question(flow_id, question, t.lang), feeling, intro, noted)
+        if t.group:
+            reply = reply.model_copy(update={"continue_in_dm": True, "resume": f"flow:{flow_id}"})
+        return [reply]
 
-    def _prefill(self, spec: FlowSpec, text: str, lang: str) -> dict[str, Any]:
-        """The slots of ``spec.prefill`` that ``text`` states plainly (each by its parser)."""
-        vocab, found = self.vocab, {}
-        for slot in spec.prefill:
-            parser = spec.parsers.get(slot)
-            if parser == "days":
-                numbers = vocab.numbers_in.get(lang, vocab.numbers)
-                value: Any = find_days(text, numbers, vocab.units, vocab.frequency_words)
-            elif parser == "amount":
-                value = find_amount(text)
-            elif parser == "reference":
-                value = find_reference(text, vocab.invoice_words, vocab.number_marks, vocab.units)
-            else:
-                value = None
-            if value is not None:
-                found[slot] = value
-        return found
+    def _prefill(self, spec: FlowSpec, text: str, t: _Turn) -> dict[str, Any]:
+        """The answers the message that starts a flow states plainly."""
+        return self.policy.facts(spec.id, text, t.lang, t.turn.at.date(), skip=set(), opening=True)
 
     def _answer_button(self, t: _Turn, question_id: str, option_id: str) -> list[Reply]:
         session = t.session
@@ -421,15 +457,17 @@ class Engine:
         return self._advance(t, current, option_id)
 
     def _skip(self, t: _Turn) -> list[Reply]:
+        """Any question can be skipped: the flow goes on without that answer."""
         session = t.session
         if session.flow is None:
             return self._stale(t)
-        current = question_of(session.state)
-        if current not in self.flows[session.flow].spec.optional:
-            return self._stale(t)
-        return self._advance(t, current, None)
+        session.misses = 0
+        note = self.book.t("skipped", t.lang)
+        return self._advance(t, question_of(session.state), None, notes=[note])
 
-    def _advance(self, t: _Turn, question_id: str, value: Any) -> list[Reply]:
+    def _advance(
+        self, t: _Turn, question_id: str, value: Any, notes: list[str | None] | None = None
+    ) -> list[Reply]:
         """Record the answer, fire the ``answer`` event, then ask the next question or conclude."""
         session = t.session
         flow_id = session.flow
@@ -439,22 +477,29 @@ class Engine:
         model = flow.advance(session.state, session.slots)
         if model.state != DONE:
             session.state = model.state
-            return [self.book.question(flow_id, question_of(model.state), t.lang)]
-        return self._conclude(t, model)
+            question = self.book.question(flow_id, question_of(model.state), t.lang)
+            return [self._prefixed(question, *(notes or []))]
+        return self._conclude(t, model, notes)
 
-    def _conclude(self, t: _Turn, model: FlowModel) -> list[Reply]:
+    def _conclude(
+        self, t: _Turn, model: FlowModel, notes: list[str | None] | None = None
+    ) -> list[Reply]:
         """The verdict of a finished flow; the session keeps the draft's values and id."""
         session = t.session
         flow_id = session.flow
         assert flow_id is not None
         flow = self.flows[flow_id]
+        path = set(flow.path(session.slots))
+        answers = {q: v for q, v in session.slots.items() if q in path}
         reply, draft_id = self.book.outcome(
-            flow_id, model.outcomes, model.extra_advice, session.slots, t.lang, t.turn.reminders
+            flow_id, model.outcomes, model.extra_advice, answers, t.lang, t.turn.reminders
         )
-        kept = {slot: session.slots.get(slot) for slot in flow.spec.fills.values()}
-        session.flow, session.state = None, IDLE
+        t.verdict = (flow_id, list(model.outcomes), answers)
+        kept = {slot: answers.get(slot) for slot in flow.spec.fills.values()}
+        session.flow, session.state, session.misses = None, IDLE, 0
         session.slots = {k: v for k, v in kept.items() if v is not None} | {"_d": draft_id}
-        return [reply, self.book.after_flow(t.lang)]
+        offers = self._offers(t)
+        return [self._prefixed(reply, *(notes or [])), *(offers or [self.book.after_flow(t.lang)])]
 
     # Free text ------------------------------------------------------------------------------
     def _text(self, t: _Turn, text: str) -> list[Reply]:
@@ -464,10 +509,16 @@ class Engine:
                 return [self.book.reask(session.flow, question_of(session.state), t.lang)]
             return [self.book.with_menu("empty", t.lang)]
         if session.flow is not None:
-            return self._text_answer(t, text)
+            return self._text_in_flow(t, text)
         return self._routed(t, text)
 
     def _routed(self, t: _Turn, text: str) -> list[Reply]:
+        asked = self.policy.asked_flow(text, t.lang)
+        if asked is not None:
+            return self._start_flow(t, asked, text)
+        talk = self.policy.small_talk.kind(text, t.lang)
+        if talk is not None and talk not in ("greeting",):
+            return [self._prefixed(self.book.menu(t.lang), self._talk_text(talk, t.lang))]
         routing = route(text[:MAX_READ], t.lang)
         candidates = [c for c in routing.candidates if c in self.kb.topics]
         if routing.offtopic or not candidates:
@@ -475,37 +526,6 @@ class Engine:
         if routing.ambiguous and len(candidates) >= 2:
             return [self.book.ambiguous(candidates[0], candidates[1], t.lang)]
         return self._open_topic(t, candidates[0], text)
-
-    def _text_answer(self, t: _Turn, text: str) -> list[Reply]:
-        session = t.session
-        flow_id = session.flow
-        assert flow_id is not None
-        spec = self.flows[flow_id].spec
-        current = question_of(session.state)
-        question = self.kb.topics[spec.topic].question(current)
-        if question.kind == "choice":
-            option = self._options[(flow_id, current)].get(fold(text[:200]))
-            if option is not None:
-                return self._advance(t, current, option)
-            if len(text.split()) >= MIN_WORDS_TO_LEAVE_FLOW:
-                routing = route(text[:MAX_READ], t.lang)
-                top = routing.candidates[0] if routing.candidates else None
-                if not routing.offtopic and not routing.ambiguous and top not in (None, spec.topic):
-                    return self._open_topic(t, top, text)
-            return [self.book.reask(flow_id, current, t.lang)]
-        parser = spec.parsers.get(current, "text")
-        if parser == "days":
-            value: Any = parse_days(text, self.vocab.numbers, self.vocab.units)
-            key = "reask_number"
-        elif parser == "amount":
-            value, key = parse_amount(text), "reask_amount"
-        elif parser == "reference":
-            value, key = parse_reference(text), "reask_text"
-        else:
-            value, key = parse_text(text), "reask_text"
-        if value is None:
-            return [self.book.reask(flow_id, current, t.lang, key)]
-        return self._advance(t, current, value)
 
     # Drafts and reminders -------------------------------------------------------------------
     def _draft_in(self, t: _Turn, target: str) -> list[Reply]:

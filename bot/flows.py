@@ -7,9 +7,9 @@ picks the outcomes. A conversation stores only the state string and the slots (a
 a fresh model is built from them and the machine's ``answer`` event is fired on it, so no machine
 and no model ever outlives a turn and nothing is pickled.
 
-A flow may declare ``prefill``: slots read from the message that starts it. A question whose slot
-is already filled that way is passed over by firing ``answer`` again, so the declared transitions
-(and their conditions) still decide where the flow goes.
+Any question whose slot is already filled (read from the message that started the flow, or stated
+in an earlier answer) is passed over by firing ``answer`` again, so the declared transitions (and
+their conditions) still decide where the flow goes. A skipped question holds ``None``.
 """
 
 from __future__ import annotations
@@ -107,9 +107,27 @@ class Flow:
     def _pass_filled(self, model: FlowModel) -> None:
         for _ in range(len(self.states)):  # bounded: each pass leaves one question behind
             question = question_of(model.state)
-            if question not in self.spec.prefill or model.slots.get(question) is None:
+            if not question or question not in model.slots:
                 return
             self._event.trigger(model)
+
+    def path(self, slots: dict[str, Any]) -> list[str]:
+        """The questions the flow passes through with ``slots``, up to the first one open."""
+        model = self.spec.model(self.spec.initial, dict(slots))
+        visited: list[str] = []
+        for _ in range(len(self.states)):
+            question = question_of(model.state)
+            if not question:
+                break
+            visited.append(question)
+            if question not in model.slots:
+                break
+            self._event.trigger(model)
+        return visited
+
+    def resume(self, slots: dict[str, Any]) -> FlowModel:
+        """The model at the first open question for ``slots`` (after an answer was changed)."""
+        return self.start(slots)
 
     def valid_state(self, state: str) -> bool:
         return state in self.states and state != DONE

@@ -6,6 +6,8 @@ Grammar (every payload is at most 64 bytes of UTF-8)::
     lang:<fr|nb|en|no>        topic:<topic-id>     flow:<flow-id>      checklist:<topic-id>
     a:<question_id>:<option>  draft:<lang>         remind:<days>       remind:cancel
     forget:yes                dr:<draft-id>  (another draft of the topic just answered)
+    switch:<topic-id>  keep   (leave a flow for another topic, or stay)
+    resume:<flow-id>   drop   (go back to a paused flow, or let it go)
 
 Deep links (Telegram ``/start <x>``) write the first ``:`` as ``-``: ``checklist-late-payment``.
 Parsing never raises: anything else is ``None``, which the engine treats as a stale button.
@@ -18,8 +20,13 @@ from typing import NamedTuple
 
 from bot.models import MAX_PAYLOAD_BYTES
 
-BARE = frozenset({"start", "menu", "help", "cancel", "checklist", "forget", "skip", "lang"})
-WITH_ARG = frozenset({"lang", "topic", "flow", "checklist", "a", "draft", "dr", "remind", "forget"})
+BARE = frozenset(
+    {"start", "menu", "help", "cancel", "checklist", "forget", "skip", "lang", "keep", "drop"}
+)
+WITH_ARG = frozenset(
+    {"lang", "topic", "flow", "checklist", "a", "draft", "dr", "remind", "forget", "switch",
+     "resume"}
+)  # fmt: skip
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,47}$")
 
 

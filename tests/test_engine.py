@@ -190,14 +190,14 @@ async def test_unexpected_answer_gets_a_reask_with_the_options(chat: Chat) -> No
     await chat.say("banana")
     (reply,) = chat.last
     question = KB.topics["client-left"].question("reason")
-    assert reply.text == t("reask", "en") + "\n\n" + question.text.en
+    assert reply.text == t("clarify_choice_1", "en") + "\n\n" + question.text.en
     assert [b.payload for b in reply.buttons][:-1] == [f"a:reason:{o.id}" for o in question.options]
     assert (await chat.session()).state == "asking_reason"
 
 
 @pytest.mark.parametrize(
     "payload",
-    ["a:handover:done", "a:reason:nope", "a:days:12", "skip", "zzz", "topic:nope", "flow:nope",
+    ["a:handover:done", "a:reason:nope", "a:days:12", "zzz", "topic:nope", "flow:nope",
      "checklist:nope", "draft:de", "remind:x", "a:time:ignored"],
 )  # fmt: skip
 async def test_foreign_or_stale_payloads_mid_flow_reask(chat: Chat, payload: str) -> None:
@@ -223,6 +223,14 @@ async def test_empty_text(chat: Chat, text: str) -> None:
     assert chat.last[0].text.startswith(t("reask", "en"))
 
 
+async def test_skip_passes_over_a_required_question_too(chat: Chat) -> None:
+    await chat.press("flow:client-left")
+    await chat.press("skip")
+    session = await chat.session()
+    assert session.state == "asking_handover" and session.slots == {"reason": None}
+    assert chat.last[-1].text.startswith(t("skipped", "en"))
+
+
 async def test_very_long_text_is_answered_quickly_and_kept_small(chat: Chat) -> None:
     long = ("my client never pays and keeps asking for more work " * 1000)[:50_000]
     started = time.perf_counter()
@@ -232,7 +240,7 @@ async def test_very_long_text_is_answered_quickly_and_kept_small(chat: Chat) -> 
         await chat.press(payload)
     await chat.say("7 " + long)
     await chat.say("300 € " + long)
-    await chat.say("ref " * 12_000)
+    await chat.say("ref-1 " * 8_000)
     assert time.perf_counter() - started < 2.0
     raw = chat.engine.store.sessions[chat.key.as_str()][1]  # type: ignore[attr-defined]
     assert len(raw.encode()) <= 2048
@@ -410,8 +418,13 @@ async def test_mid_flow_a_long_message_about_another_topic_leaves_the_flow(
     one = Routing(ranked=[("rates", 0.9)], candidates=["rates"], ambiguous=False, offtopic=False)
     monkeypatch.setattr(engine_module, "route", fake_route(one))
     await chat.say("actually I want to talk about raising what I charge")
+    assert "switch:rates" in chat.payloads and "keep" in chat.payloads, "asks before leaving"
+    assert (await chat.session()).flow == "drop-client"
+    await chat.press("switch:rates")
     assert KB.topics["rates"].summary.en in chat.text
-    assert (await chat.session()).flow is None
+    session = await chat.session()
+    assert session.flow is None and session.paused and session.paused["flow"] == "drop-client"
+    assert "resume:drop-client" in chat.payloads, "the paused flow is offered again"
 
 
 # Reminders and forgetting ---------------------------------------------------------------------

@@ -140,8 +140,9 @@ def test_flow_passes_over_prefilled_questions_by_its_transitions() -> None:
     assert model.state == "asking_trust"
     model = flow.advance("asking_history", {"days": 3, "terms": "none", "history": "first-time"})
     assert model.state == "asking_amount"
-    say_no = Flow(FLOWS["say-no"])  # no prefill declared: a filled slot is still asked
-    assert say_no.start({"situation": "competitor"}).state == "asking_situation"
+    say_no = Flow(FLOWS["say-no"])  # any answered question is passed over, by the transitions
+    assert say_no.start({"situation": "competitor"}).state == "done"
+    assert say_no.start({"situation": "unrealistic"}).state == "asking_alternative"
 
 
 def test_registry_checks_prefill_declarations() -> None:

@@ -105,7 +105,7 @@ async def walk_every_flow(engine: Engine) -> list[Reply]:
                 elif any(r.draft for r in replies):
                     break
                 else:  # a free-text question: days, amount, invoice number
-                    replies = await send(engine, "U1", "C1", text="42 Zanzibar-INV-9931")
+                    replies = await send(engine, "U1", "C1", text="42 € Zanzibar-INV-9931")
             seen += replies
             assert any(r.draft for r in replies), flow_id
             for code in ("fr", "nb", "en"):

@@ -1,7 +1,9 @@
-"""``clientcoach eval FILE.jsonl``: language and topic accuracy on a labelled set of messages.
+"""``clientcoach eval FILE.jsonl``: language and topic accuracy on a labelled set of messages;
+``clientcoach eval --dialogs FILE.jsonl``: task success of scripted conversations.
 
-Each line: ``{"id", "lang", "expect": [topic ids], "text"}``; ``lang`` ``no`` means bokmål and
-``expect: []`` means the message is off-topic.
+Each line of a message set: ``{"id", "lang", "expect": [topic ids], "text"}``; ``lang`` ``no``
+means bokmål and ``expect: []`` means the message is off-topic. Conversations: see
+:mod:`bot.dialog_eval`.
 """
 
 from __future__ import annotations
@@ -122,11 +124,36 @@ def _fmt(value: float | None) -> str:
     return "  -  " if value is None else f"{value:.3f}"
 
 
+def _dialog_report(file: Path, as_json: bool) -> None:
+    from bot.dialog_eval import evaluate_file
+
+    try:
+        result = evaluate_file(file)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{'':6}{'n':>5} {'success':>8} {'re-asks':>8}")
+    for name, f in [*result["per_lang"].items(), ("all", result["overall"])]:
+        click.echo(
+            f"{name:6}{f['n']:>5} {_fmt(f['task_success']):>8} {_fmt(f['reasks_per_dialog']):>8}"
+        )
+    if result["failures"]:
+        click.echo(f"\nfailures ({len(result['failures'])}):")
+    for failure in result["failures"]:
+        click.echo(f"- [{failure['id']}] {failure['why']} after {failure['turns']} turns")
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False))
+
+
 @click.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object as the last line.")
-def evaluate(file: Path, as_json: bool) -> None:
-    """Language accuracy, top-1 topic accuracy and off-topic precision/recall of FILE."""
+@click.option("--dialogs", is_flag=True, help="FILE holds scripted conversations.")
+def evaluate(file: Path, as_json: bool, dialogs: bool) -> None:
+    """Language accuracy, top-1 topic accuracy and off-topic precision/recall of FILE; with
+    --dialogs, task success and re-asks of FILE's scripted conversations, per language."""
+    if dialogs:
+        _dialog_report(file, as_json)
+        return
     report = evaluate_rows(read_rows(file))
     click.echo(f"{'':6}{'n':>5} {'lang':>7} {'topic':>7} {'off-P':>7} {'off-R':>7}")
     tallies = [(lang, report.per_lang[lang]) for lang in LANG_ORDER if lang in report.per_lang]

@@ -35,10 +35,17 @@ class Session:
     slots: dict[str, Any] = field(default_factory=dict)
     topic: str | None = None
     updated: float = 0.0
+    paused: dict[str, Any] | None = None  # a flow left for another topic: flow, state, slots
+    misses: int = 0  # answers in a row the current question could not read
+    awaiting: str | None = None  # a yes/no the bot asked ("forget", "switch:<topic>" …)
+    later: str | None = None  # a second topic the person mentioned, offered when this one ends
 
     def snapshot(self) -> tuple[Any, ...]:
         """Everything but ``updated``, to tell whether a turn changed the session."""
-        return (self.lang, self.lang_chosen, self.flow, self.state, self.topic, dict(self.slots))
+        return (
+            self.lang, self.lang_chosen, self.flow, self.state, self.topic, dict(self.slots),
+            self.paused, self.misses, self.awaiting, self.later,
+        )  # fmt: skip
 
     def to_json(self) -> str:
         data = {name: getattr(self, name) for name in _SESSION_FIELDS}

@@ -1,0 +1,294 @@
+"""Conversation repair: what a message typed during a flow is, before the flow hears of it.
+
+In order: small talk ("thanks", "wait what?", "I'm gutted") → answered kindly, question kept; a
+correction of an answer already given ("actually it's 45 days") → that slot changes; an answer to
+the question asked (read in context, with a confidence) and any other facts of the flow the
+message states; "no idea" → the question is skipped; a longer message clearly about another
+topic → the person is asked before the flow is left; anything else → a clarifying re-ask.
+The flow modules in ``dialogs/`` know nothing of this: they only see slots.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+from bot.answers import find_amount, find_reference, parse_amount, parse_reference
+from bot.flows import Flow, question_of
+from bot.understanding import route
+from bot.understanding.conversation_data import ConversationData
+from bot.understanding.durations import DurationReader
+from bot.understanding.phrases import PhraseSet, words
+from bot.understanding.question_reader import QuestionReader, Reading
+from bot.understanding.small_talk import SmallTalkReader
+from bot.vocab import Vocabulary
+from knowledge.models import LANGS, KnowledgeBase
+
+MIN_WORDS_TO_INTERRUPT = 6  # shorter messages never leave a flow
+INTERRUPT_SHARE = 0.6  # the other topic's share of the probability to ask about switching
+MAX_READ = 2000
+LATE_WINDOW = 6  # words between a duration and a lateness word in a first message
+
+_PLAIN_NUMBER = re.compile(r"^\s*[~≈]?\s*\d[\d\s\u00a0\u202f.,']*\s*[^\W\d_]{0,8}\s*$")
+_DIGIT = re.compile(r"\d")
+
+Kind = Literal["answer", "facts", "correction", "talk", "dont_know", "interrupt", "unclear"]
+
+
+@dataclass
+class Decision:
+    """What to do with one message typed during a flow."""
+
+    kind: Kind
+    value: Any = None  # the answer to the current question
+    facts: dict[str, Any] = field(default_factory=dict)  # other questions answered on the way
+    changed: dict[str, Any] = field(default_factory=dict)  # corrected answers
+    talk: str | None = None  # small-talk kind, or a feeling noticed in an answer
+    topic: str | None = None  # the topic an interruption is about
+    reason: str = ""  # why an answer was not taken ("number", "invalid_days", "choice" …)
+
+
+class DialogPolicy:
+    """Shared by every conversation; holds the readers built from the knowledge base."""
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        flows: dict[str, Flow],
+        data: ConversationData,
+        vocab: Vocabulary,
+    ) -> None:
+        self.kb = kb
+        self.flows = flows
+        self.vocab = vocab
+        self.reader = QuestionReader(kb, data, {fid: f.spec.topic for fid, f in flows.items()})
+        self.durations = DurationReader(data.numbers, vocab.units)
+        self.small_talk = SmallTalkReader(data.small_talk)
+        self.corrections = PhraseSet(
+            [("fix", lang, p) for lang, p in data.words.correction.items()]
+        )
+        self.late = PhraseSet([("late", lang, p) for lang, p in data.words.late.items()])
+        self.asks = PhraseSet(
+            [(flow, lang, p) for flow, per in data.asks.items() for lang, p in per.items()]
+        )
+
+    # Reading values ---------------------------------------------------------------------------
+    def _kind(self, flow_id: str, question_id: str) -> str:
+        spec = self.flows[flow_id].spec
+        question = self.kb.topics[spec.topic].question(question_id)
+        if question.kind == "choice":
+            return "choice"
+        return spec.parsers.get(question_id, "text")
+
+    def read_value(
+        self, flow_id: str, question_id: str, text: str, lang: str, today: date
+    ) -> tuple[Any, str]:
+        """(value, reason): the answer to one question, or None and why it was not taken."""
+        kind = self._kind(flow_id, question_id)
+        if kind == "choice":
+            reading: Reading = self.reader.read(flow_id, question_id, text, lang)
+            if reading.accepted:
+                return reading.option, ""
+            return None, "dont_know" if reading.why == "dont_know" else "choice"
+        if kind == "days":
+            days = self.durations.read(text, lang, today)
+            if days.value is not None:
+                return days.value, ""
+            return None, "invalid_days" if days.invalid else "days"
+        if kind == "amount":
+            amount = find_amount(text) or (parse_amount(text) if _PLAIN_NUMBER.match(text) else None)
+            if amount is not None:
+                return amount, ""
+        elif _DIGIT.search(text):
+            return parse_reference(text), ""
+        none_given = self._dont_know(text, lang) or self.polarity(text, lang) == "no"
+        return None, "dont_know" if none_given else kind
+
+    def _stated(
+        self, flow_id: str, question_id: str, text: str, lang: str, today: date, opening: bool
+    ) -> Any:
+        """A value for a question the message was not asked, only when stated plainly."""
+        kind = self._kind(flow_id, question_id)
+        if kind == "days":
+            days = self.durations.read(text, lang, today) if not opening else None
+            if opening or days is None or days.value is None:
+                return self._late_days(text, lang)
+            return days.value if self._mentions_late(text, lang) else None
+        if kind == "amount":
+            return find_amount(text)
+        if kind == "text" or kind == "reference":
+            vocab = self.vocab
+            return find_reference(text, vocab.invoice_words, vocab.number_marks, vocab.units)
+        return None
+
+    def _mentions_late(self, text: str, lang: str) -> bool:
+        return bool(self.late.find(words(text), _order(lang)))
+
+    def _late_days(self, text: str, lang: str) -> int | None:
+        """Days a message gives next to a lateness word ("47 days late", "depuis 2 mois"), read
+        clause by clause, so that "we've worked together two years" is not taken."""
+        from bot.answers import find_days
+
+        vocab = self.vocab
+        for clause in _clauses(text):
+            if not self.late.find(words(clause), _order(lang)):
+                continue
+            numbers = vocab.numbers_in.get(lang, vocab.numbers)
+            days = find_days(clause, numbers, vocab.units, vocab.frequency_words)
+            if days is None:
+                reading = self.durations.read(clause, lang, date.today())
+                has_unit = any(w in self.durations.units for w in words(clause))
+                days = reading.value if has_unit else None
+            if days is not None:
+                return days
+        return None
+
+    def facts(
+        self,
+        flow_id: str,
+        text: str,
+        lang: str,
+        today: date,
+        skip: set[str],
+        opening: bool = False,
+    ) -> dict[str, Any]:
+        """Answers to the flow's questions (except ``skip``) that ``text`` states plainly."""
+        found: dict[str, Any] = {}
+        for question_id, option in self.reader.facts(flow_id, text, lang).items():
+            if question_id not in skip:
+                found[question_id] = option
+        for question_id in self.flows[flow_id].spec.questions:
+            if question_id in skip or question_id in found:
+                continue
+            if self._kind(flow_id, question_id) == "choice":
+                continue
+            value = self._stated(flow_id, question_id, text, lang, today, opening)
+            if value is not None:
+                found[question_id] = value
+        return found
+
+    # The decision -----------------------------------------------------------------------------
+    def decide(
+        self, flow_id: str, state: str, slots: dict[str, Any], text: str, lang: str, today: date
+    ) -> Decision:
+        """What ``text``, typed while the flow waits at ``state``, is."""
+        text = text[:MAX_READ]
+        current = question_of(state)
+        talk = self.small_talk.kind(text, lang)
+        value, reason = self.read_value(flow_id, current, text, lang, today)
+        strong = value is not None and self._strong(flow_id, current, text, lang)
+        if talk is not None and not strong:
+            return Decision("talk", talk=talk)
+        answered = {q for q, v in slots.items() if not q.startswith("_") and q != current}
+        changed = self._corrections(flow_id, current, slots, answered, text, lang, today, strong)
+        if changed:
+            return Decision("correction", changed=changed)
+        others = self.facts(flow_id, text, lang, today, skip=answered | {current})
+        feeling = self.small_talk.feelings(text, lang)
+        if value is not None:
+            return Decision("answer", value=value, facts=others, talk=feeling)
+        if reason == "dont_know" or self._dont_know(text, lang):
+            return Decision("dont_know", facts=others)
+        if others:
+            return Decision("facts", facts=others, talk=feeling, reason=reason)
+        topic = self._interruption(flow_id, text, lang)
+        if topic is not None:
+            return Decision("interrupt", topic=topic)
+        return Decision("unclear", talk=feeling, reason=reason)
+
+    def _strong(self, flow_id: str, question_id: str, text: str, lang: str) -> bool:
+        """An answer given by a number, a label or the option's own words (not a bare "ok")."""
+        if self._kind(flow_id, question_id) != "choice":
+            return any(w.isdigit() for w in words(text))
+        reading = self.reader.read(flow_id, question_id, text, lang)
+        return reading.why in ("number", "label", "prefix", "typo", "words")
+
+    def _dont_know(self, text: str, lang: str) -> bool:
+        ws = words(text)
+        return bool(ws) and len(ws) <= 8 and bool(self.reader.unknown.find(ws, _order(lang)))
+
+    def _corrections(
+        self,
+        flow_id: str,
+        current: str,
+        slots: dict[str, Any],
+        answered: set[str],
+        text: str,
+        lang: str,
+        today: date,
+        strong: bool,
+    ) -> dict[str, Any]:
+        """Answers already given that ``text`` changes: a marker ("actually", "en fait", "nei
+        vent") and a new value, or a fact about an answered question when the current one is
+        not answered by anything stronger than a yes or no."""
+        if not answered:
+            return {}
+        ws = words(text)
+        marked = bool(self.corrections.find(ws, _order(lang)))
+        if strong and not marked:
+            return {}
+        changed: dict[str, Any] = {}
+        for question_id, option in self.reader.facts(flow_id, text, lang).items():
+            if question_id in answered and slots.get(question_id) != option:
+                changed[question_id] = option
+        if marked:
+            for question_id in answered:
+                kind = self._kind(flow_id, question_id)
+                if question_id in changed or kind == "choice":
+                    continue
+                if kind == "days" and self._kind(flow_id, current) != "days":
+                    days = self.durations.read(text, lang, today)
+                    if days.value is not None and days.value != slots.get(question_id):
+                        changed[question_id] = days.value
+                elif kind == "amount" and self._kind(flow_id, current) != "amount":
+                    amount = find_amount(text)
+                    if amount is not None and amount != slots.get(question_id):
+                        changed[question_id] = amount
+        return changed
+
+    def _interruption(self, flow_id: str, text: str, lang: str) -> str | None:
+        """The other topic a longer message is confidently about, or None."""
+        if len(words(text)) < MIN_WORDS_TO_INTERRUPT:
+            return None
+        routing = route(text, lang)
+        if routing.offtopic or routing.ambiguous or not routing.candidates:
+            return None
+        top = routing.candidates[0]
+        own = self.flows[flow_id].spec.topic
+        if top == own or top not in self.kb.topics:
+            return None
+        share = dict(routing.ranked).get(top, 0.0)
+        return top if share >= INTERRUPT_SHARE else None
+
+    def polarity(self, text: str, lang: str) -> str | None:
+        """ "yes" or "no" for a short reply to a yes/no the bot asked, else None."""
+        ws = words(text)
+        if not ws or len(ws) > 6:
+            return None
+        matches = self.reader.polarity.find(ws, _order(lang))
+        if not matches:
+            return None
+        return min(matches, key=lambda m: (m.start, -m.size)).label
+
+    # Openings ---------------------------------------------------------------------------------
+    def asked_flow(self, text: str, lang: str) -> str | None:
+        """The flow whose question an opening message asks ("should I keep working with him?")."""
+        matches = self.asks.find(words(text[:MAX_READ]), _order(lang))
+        flows = {m.label for m in matches if m.label in self.flows}
+        if len(flows) == 1:
+            return flows.pop()
+        if matches:
+            best = matches[0]
+            return best.label if best.label in self.flows else None
+        return None
+
+
+def _order(lang: str) -> list[str]:
+    return [lang, *(code for code in LANGS if code != lang)]
+
+
+def _clauses(text: str) -> list[str]:
+    """A message cut at sentence and clause marks."""
+    return [c for c in re.split(r"[.!?;\n]+|,\s+(?:and|but|et|mais|og|men)\s", text) if c.strip()]

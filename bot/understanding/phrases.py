@@ -1,0 +1,120 @@
+"""Finding known phrases in a short answer: folded words, per-language stems, typo tolerance.
+
+The same tokens serve every reader of answers (options, yes/no, small talk, numbers): lower case,
+no accents, English contractions joined ("didn't" → "didnt"), French elisions and hyphens split
+("l'oral" → "l oral", "forty-five" → "forty five"), digits kept as they are.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from bot.understanding.features import stem
+from bot.understanding.normalise import fold
+from knowledge.models import LANGS
+
+_CONTRACTION = re.compile(r"([a-z])['’](t|s|re|ve|ll|d|m)\b")
+_WORD = re.compile(r"[a-z]+|[0-9]+")
+MIN_TYPO = 5  # words shorter than this are never corrected
+MAX_WORDS = 80  # words of an answer worth reading
+
+
+@lru_cache(maxsize=1024)
+def words(text: str) -> tuple[str, ...]:
+    """The folded words of ``text`` (numbers kept as digits)."""
+    folded = _CONTRACTION.sub(r"\1\2", fold(text))
+    return tuple(_WORD.findall(folded))[:MAX_WORDS]
+
+
+def typo_budget(word: str) -> int:
+    """Edits forgiven in a word: none below five letters, one up to seven, then two."""
+    if len(word) < MIN_TYPO or word.isdigit():
+        return 0
+    return 1 if len(word) <= 7 else 2
+
+
+@dataclass(frozen=True)
+class Match:
+    """A phrase found at words ``start``..``end`` of an answer."""
+
+    label: str
+    lang: str
+    start: int
+    end: int
+    phrase: tuple[str, ...]
+
+    @property
+    def size(self) -> int:
+        return self.end - self.start
+
+
+class PhraseSet:
+    """Labelled phrases of the three languages, found by stem with typo tolerance."""
+
+    def __init__(self, entries: Iterable[tuple[str, str, str]]) -> None:
+        """``entries``: (label, language, phrase)."""
+        self._by_first: dict[str, dict[str, list[tuple[tuple[str, ...], str]]]] = {
+            lang: {} for lang in LANGS
+        }
+        self._known: dict[str, set[str]] = {lang: set() for lang in LANGS}
+        for label, lang, phrase in entries:
+            stems = tuple(stem(w, lang) for w in words(phrase))
+            if not stems:
+                continue
+            self._by_first[lang].setdefault(stems[0], []).append((stems, label))
+            self._known[lang].update(stems)
+        self._choices = {lang: sorted(self._known[lang]) for lang in LANGS}
+        self._repairs: dict[tuple[str, str], str] = {}
+
+    def _repair(self, word: str, lang: str) -> str:
+        """The known stem within the word's typo budget, or the word itself."""
+        if word in self._known[lang]:
+            return word
+        budget = typo_budget(word)
+        if not budget:
+            return word
+        cached = self._repairs.get((word, lang))
+        if cached is not None:
+            return cached
+        hit = process.extractOne(
+            word, self._choices[lang], scorer=Levenshtein.distance, score_cutoff=budget
+        )
+        fixed = hit[0] if hit is not None and len(hit[0]) >= MIN_TYPO - 1 else word
+        if len(self._repairs) < 20000:
+            self._repairs[(word, lang)] = fixed
+        return fixed
+
+    def stems(self, text_words: tuple[str, ...], lang: str) -> list[str]:
+        return [self._repair(stem(w, lang), lang) for w in text_words]
+
+    def find(self, text_words: tuple[str, ...], langs: Iterable[str] = LANGS) -> list[Match]:
+        """Every phrase found, in any of ``langs``, longest first."""
+        found: list[Match] = []
+        for lang in langs:
+            index = self._by_first[lang]
+            if not index:
+                continue
+            stems = self.stems(text_words, lang)
+            for i, first in enumerate(stems):
+                for phrase, label in index.get(first, ()):
+                    end = i + len(phrase)
+                    if tuple(stems[i:end]) == phrase:
+                        found.append(Match(label, lang, i, end, phrase))
+        found.sort(key=lambda m: (-m.size, m.start))
+        return found
+
+
+def covers(matches: list[Match], total: int, share: float) -> bool:
+    """True when non-overlapping ``matches`` cover at least ``share`` of ``total`` words."""
+    taken: set[int] = set()
+    for m in matches:
+        span = set(range(m.start, m.end))
+        if not span & taken:
+            taken |= span
+    return total > 0 and len(taken) / total >= share
