@@ -23,6 +23,8 @@ CURRENCIES: dict[str, str] = {
     "$": "USD", "usd": "USD", "£": "GBP", "gbp": "GBP", "chf": "CHF",
     "kr": "NOK", "kr.": "NOK", "nok": "NOK", ",-": "NOK", "sek": "SEK", "dkk": "DKK",
     "kroner": "NOK", "dollar": "USD", "dollars": "USD",
+    "cad": "CAD", "aud": "AUD", "nzd": "NZD", "jpy": "JPY", "pln": "PLN", "livres": "GBP",
+    "pounds": "GBP", "pound": "GBP", "quid": "GBP", "balles": "EUR", "kroner.": "NOK",
 }  # fmt: skip
 _CUR = "|".join(sorted((re.escape(c) for c in CURRENCIES), key=len, reverse=True))
 _SEP = r"[\s\u00a0\u202f.,']"

@@ -70,6 +70,7 @@ class DialogPolicy:
             [("fix", lang, p) for lang, p in data.words.correction.items()]
         )
         self.late = PhraseSet([("late", lang, p) for lang, p in data.words.late.items()])
+        self.related = data.related
         self.asks = PhraseSet(
             [(flow, lang, p) for flow, per in data.asks.items() for lang, p in per.items()]
         )
@@ -98,7 +99,8 @@ class DialogPolicy:
                 return days.value, ""
             return None, "invalid_days" if days.invalid else "days"
         if kind == "amount":
-            amount = find_amount(text) or (parse_amount(text) if _PLAIN_NUMBER.match(text) else None)
+            plain = parse_amount(text) if _PLAIN_NUMBER.match(text) else None
+            amount = find_amount(text) or plain
             if amount is not None:
                 return amount, ""
         elif _DIGIT.search(text):
@@ -257,7 +259,7 @@ class DialogPolicy:
             return None
         top = routing.candidates[0]
         own = self.flows[flow_id].spec.topic
-        if top == own or top not in self.kb.topics:
+        if top == own or top not in self.kb.topics or top in self.related.get(flow_id, ()):
             return None
         share = dict(routing.ranked).get(top, 0.0)
         return top if share >= INTERRUPT_SHARE else None

@@ -69,13 +69,15 @@ class Repairs:
         if decision.kind == "correction":
             session.misses = 0
             session.slots.update(decision.changed)
-            note = book.t("corrected", t.lang, items=self._describe(flow_id, decision.changed, t.lang))
+            items = self._describe(flow_id, decision.changed, t.lang)
+            note = book.t("corrected", t.lang, items=items)
             return self._continue(t, note)
         feeling = self._talk_text(decision.talk, t.lang)
         noted = None
         if decision.facts:
             session.slots.update(decision.facts)
-            noted = book.t("noted_facts", t.lang, items=self._describe(flow_id, decision.facts, t.lang))
+            items = self._describe(flow_id, decision.facts, t.lang)
+            noted = book.t("noted_facts", t.lang, items=items)
         if decision.kind == "answer":
             session.misses = 0
             return self._advance(t, current, decision.value, notes=[feeling, noted])  # type: ignore[attr-defined]

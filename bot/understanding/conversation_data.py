@@ -114,6 +114,7 @@ class SmallTalk(_Strict):
 class ConversationData(_Strict):
     answers: dict[str, FlowAnswers]
     asks: dict[str, Phrases]
+    related: dict[str, list[str]]
     words: GeneralWords
     numbers: NumberWords
     small_talk: SmallTalk
@@ -149,13 +150,25 @@ def _read_asks(path: Path) -> dict[str, Phrases]:
         raise ConversationDataError(f"{path}: {exc}") from exc
 
 
+def _read_related(path: Path) -> dict[str, list[str]]:
+    try:
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_TextLoader) or {}  # noqa: S506
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConversationDataError(f"{path}: cannot read YAML: {exc}") from exc
+    if not isinstance(raw, dict) or not all(isinstance(v, list) for v in raw.values()):
+        raise ConversationDataError(f"{path}: expected flow id -> list of topic ids")
+    return {str(k): [str(t) for t in v] for k, v in raw.items()}
+
+
 def load_from(directory: Path) -> ConversationData:
     answers = {
-        path.stem: _read(path, FlowAnswers) for path in sorted((directory / "answers").glob("*.yaml"))
+        path.stem: _read(path, FlowAnswers)
+        for path in sorted((directory / "answers").glob("*.yaml"))
     }
     return ConversationData(
         answers=answers,
         asks=_read_asks(directory / "asks.yaml"),
+        related=_read_related(directory / "related_topics.yaml"),
         words=_read(directory / "words.yaml", GeneralWords),
         numbers=_read(directory / "numbers.yaml", NumberWords),
         small_talk=_read(directory / "small_talk.yaml", SmallTalk),

@@ -60,7 +60,8 @@ class QuestionReader:
         self._facts: dict[str, PhraseSet] = {}
         general = data.words
         self.polarity = PhraseSet(
-            [(kind, lang, p) for kind in ("yes", "no") for lang, p in getattr(general, kind).items()]
+            [(kind, lang, p) for kind in ("yes", "no")
+             for lang, p in getattr(general, kind).items()]  # fmt: skip
         )
         self.hedges = PhraseSet([("hedge", lang, p) for lang, p in general.hedge.items()])
         self.unknown = PhraseSet([("unknown", lang, p) for lang, p in general.unknown.items()])
@@ -186,7 +187,8 @@ class QuestionReader:
                 option = {q.words.yes: q.words.no, q.words.no: q.words.yes}.get(match.label)
             if option is None:
                 continue
-            scores[option] = max(scores.get(option, 0), match.size)
+            size = match.size + (1 if match.start == 0 else 0)  # said first: what they mean
+            scores[option] = max(scores.get(option, 0), size)
         if not scores:
             return None
         ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)

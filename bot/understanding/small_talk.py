@@ -19,7 +19,8 @@ ORDER = ("distress", "anger", "repeat", "confused", "bot", "thanks", "greeting",
 class SmallTalkReader:
     def __init__(self, data: SmallTalk) -> None:
         self.phrases = PhraseSet(
-            [(kind, lang, p) for kind, per_lang in data.kinds.items() for lang, p in per_lang.items()]
+            [(kind, lang, p) for kind, per_lang in data.kinds.items()
+             for lang, p in per_lang.items()]  # fmt: skip
         )
         self.anywhere = frozenset(data.anywhere)
 
