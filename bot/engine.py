@@ -208,6 +208,12 @@ class Engine(Repairs):
             return None
         return self.book.question(session.flow, question_of(session.state), session.lang or "en")
 
+    async def state_of(self, key: str) -> TurnState:
+        """The state of a conversation as it is stored (no turn taken)."""
+        session = await self.store.load(key) or Session()
+        self._repair(session)
+        return describe(session, None, self.flows)
+
     def reminder_reply(self, reminder: Reminder) -> Reply:
         """The message a due reminder sends to its conversation, in the person's language."""
         lang = normalize_lang(reminder.lang) or "en"

@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.engine import Engine
 from bot.models import Button, ConversationKey, Reply, Turn, normalize_lang
+from bot.turn_state import TurnState
 from bot.vocab import fold
 
 
@@ -51,6 +52,7 @@ class Conversation:
     engine: Engine
     key: ConversationKey
     locale: str | None
+    state: TurnState | None = None  # the conversation's state after the last turn
 
     @classmethod
     def of(cls, engine: Engine, lang: str | None) -> Conversation:
@@ -60,7 +62,12 @@ class Conversation:
     async def send(self, **fields: Any) -> list[Reply]:
         """One turn. The terminal cannot deliver reminders, so the engine does not offer them."""
         turn = Turn(key=self.key, locale=self.locale, reminders=False, **fields)
-        return await self.engine.handle(turn)
+        replies, self.state = await self.engine.handle_turn(turn)
+        return replies
+
+    async def current_state(self) -> TurnState | None:
+        """The conversation's state now (for a resumed conversation, before any turn)."""
+        return await self.engine.state_of(self.key.as_str())
 
     async def say(self, line: str, buttons: list[Button]) -> tuple[str | None, list[Reply]]:
         """A typed line: a button press when it names one of ``buttons``, else a message.

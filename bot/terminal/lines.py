@@ -13,6 +13,7 @@ from typing import Any, TextIO
 from bot.models import Button, Reply
 from bot.terminal.conversation import Conversation
 from bot.terminal.opening import Opening
+from bot.turn_state import TurnState
 from knowledge.models import KnowledgeBase
 
 
@@ -31,10 +32,13 @@ def reply_json(reply: Reply) -> dict[str, Any]:
     }
 
 
-def write_json_turn(out: TextIO, replies: list[Reply]) -> None:
-    """The lines ``--json`` prints for one turn (and for the opening): one object per reply."""
+def write_json_turn(out: TextIO, replies: list[Reply], state: TurnState | None = None) -> None:
+    """The lines ``--json`` prints for one turn (and for the opening): one object per reply,
+    then ``{"state": {...}}`` (see :mod:`bot.turn_state`)."""
     for reply in replies:
         out.write(json.dumps(reply_json(reply), ensure_ascii=False) + "\n")
+    if state is not None:
+        out.write(json.dumps({"state": state}, ensure_ascii=False) + "\n")
 
 
 def render_text(reply: Reply, kb: KnowledgeBase, first: int = 1) -> str:
@@ -66,16 +70,16 @@ async def run_lines(
     kb = conversation.engine.kb
     buttons: list[Button] = []
 
-    def show(replies: list[Reply]) -> None:
+    def show(replies: list[Reply], state: TurnState | None) -> None:
         nonlocal buttons
         buttons = [b for reply in replies for b in reply.buttons]  # only what this turn shows
         if as_json:
-            write_json_turn(out, replies)
+            write_json_turn(out, replies, state)
         else:
             write_text_turn(out, replies, kb)
         out.flush()
 
-    show(opening.replies)
+    show(opening.replies, await conversation.current_state())
     while True:
         if not as_json:
             out.write("> ")
@@ -84,4 +88,4 @@ async def run_lines(
         if not line:
             break
         _, replies = await conversation.say(line.rstrip("\n"), buttons)
-        show(replies)
+        show(replies, conversation.state)
