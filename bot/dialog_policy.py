@@ -158,7 +158,7 @@ class DialogPolicy:
     ) -> dict[str, Any]:
         """Answers to the flow's questions (except ``skip``) that ``text`` states plainly."""
         found: dict[str, Any] = {}
-        for question_id, option in self.reader.facts(flow_id, text, lang).items():
+        for question_id, option in self.reader.facts(flow_id, text, lang, opening).items():
             if question_id not in skip:
                 found[question_id] = option
         for question_id in self.flows[flow_id].spec.questions:

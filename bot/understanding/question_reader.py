@@ -23,7 +23,8 @@ NEGATION_WINDOW = 4  # words before a phrase where a negation turns it around
 LABEL_TYPO = 85.0  # rapidfuzz ratio for a typo of a whole label
 MIN_PREFIX = 3
 INTERJECTIONS = frozenset({"no", "non", "nei", "nope", "nah"})
-FACT_MIN_WORDS = 2  # a phrase read for another question than the one asked must be this long
+FACT_MIN_WORDS = 2
+MIN_FACT_WORD = 6  # letters of a single word read as a fact from a first message
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class QuestionReader:
         """``flows``: flow id → topic id."""
         self._questions: dict[tuple[str, str], _Question] = {}
         self._facts: dict[str, PhraseSet] = {}
+        self._opening_facts: dict[str, PhraseSet] = {}  # a first message: single words too
         general = data.words
         self.polarity = PhraseSet(
             [(kind, lang, p) for kind in ("yes", "no")
@@ -75,7 +77,8 @@ class QuestionReader:
                     continue
                 qwords = answers.questions.get(question.id) if answers else None
                 self._questions[(flow_id, question.id)] = self._build(question, qwords)
-            self._facts[flow_id] = self._fact_phrases(flow_id, topic.questions)
+            self._facts[flow_id] = self._fact_phrases(flow_id, topic.questions, FACT_MIN_WORDS)
+            self._opening_facts[flow_id] = self._fact_phrases(flow_id, topic.questions, 1)
 
     @staticmethod
     def _build(question: QuestionText, qwords: QuestionWords | None) -> _Question:
@@ -95,9 +98,12 @@ class QuestionReader:
             question.id, [o.id for o in question.options], labels, qwords, PhraseSet(entries)
         )
 
-    def _fact_phrases(self, flow_id: str, questions: list[QuestionText]) -> PhraseSet:
+    def _fact_phrases(
+        self, flow_id: str, questions: list[QuestionText], min_words: int
+    ) -> PhraseSet:
         """Phrases that name an option of exactly one question of the flow (so that an answer
-        to one question can also settle another)."""
+        to one question can also settle another): at least ``min_words`` words, and a single
+        word only when it is long enough to be specific."""
         seen: dict[tuple[str, tuple[str, ...]], set[str]] = {}
         entries: list[tuple[str, str, str]] = []
         for question in questions:
@@ -108,7 +114,8 @@ class QuestionReader:
                 extra = q.words.options.get(option)
                 phrases = extra.words.items() if extra else []
                 for lang, phrase in phrases:
-                    if len(words(phrase)) >= FACT_MIN_WORDS:
+                    size = len(words(phrase))
+                    if size >= min_words and (size > 1 or len(phrase) >= MIN_FACT_WORD):
                         seen.setdefault((lang, words(phrase)), set()).add(question.id)
                         entries.append((f"{question.id}={option}", lang, phrase))
         unique = [
@@ -215,10 +222,11 @@ class QuestionReader:
         option = q.words.no if count % 2 else q.words.yes
         return Reading(option, 0.6 if count % 2 else 0.55, "negation") if option else NOTHING
 
-    def facts(self, flow_id: str, text: str, lang: str) -> dict[str, str]:
+    def facts(self, flow_id: str, text: str, lang: str, opening: bool = False) -> dict[str, str]:
         """Options of any question of the flow that ``text`` names unmistakably (a phrase of two
-        or more words that belongs to one question only, not negated)."""
-        phrases = self._facts.get(flow_id)
+        or more words that belongs to one question only, not negated; in the ``opening``
+        message, a long single word too)."""
+        phrases = (self._opening_facts if opening else self._facts).get(flow_id)
         ws = words(text)
         if phrases is None or not ws:
             return {}
