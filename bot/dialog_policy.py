@@ -20,7 +20,7 @@ from bot.flows import Flow, question_of
 from bot.understanding import route
 from bot.understanding.conversation_data import ConversationData
 from bot.understanding.durations import DurationReader
-from bot.understanding.phrases import PhraseSet, words
+from bot.understanding.phrases import PhraseSet, content, words
 from bot.understanding.question_reader import QuestionReader, Reading
 from bot.understanding.small_talk import SmallTalkReader
 from bot.vocab import Vocabulary
@@ -29,7 +29,8 @@ from knowledge.models import LANGS, KnowledgeBase
 MIN_WORDS_TO_INTERRUPT = 6  # shorter messages never leave a flow
 INTERRUPT_SHARE = 0.6  # the other topic's share of the probability to ask about switching
 MAX_READ = 2000
-LATE_WINDOW = 6  # words between a duration and a lateness word in a first message
+LATE_WINDOW = 6
+MAX_REFERENCE_WORDS = 3  # a reference without a digit is a short name, not a sentence  # words between a duration and a lateness word in a first message
 
 _PLAIN_NUMBER = re.compile(r"^\s*[~≈]?\s*\d[\d\s\u00a0\u202f.,']*\s*[^\W\d_]{0,8}\s*$")
 _DIGIT = re.compile(r"\d")
@@ -106,7 +107,11 @@ class DialogPolicy:
         elif _DIGIT.search(text):
             return parse_reference(text), ""
         none_given = self._dont_know(text, lang) or self.polarity(text, lang) == "no"
-        return None, "dont_know" if none_given else kind
+        if none_given:
+            return None, "dont_know"
+        if kind != "amount" and len(text.split()) <= MAX_REFERENCE_WORDS:
+            return parse_reference(text), ""  # a name without digits ("Devis Dupont")
+        return None, kind
 
     def _stated(
         self, flow_id: str, question_id: str, text: str, lang: str, today: date, opening: bool
@@ -208,7 +213,7 @@ class DialogPolicy:
         return reading.why in ("number", "label", "prefix", "typo", "words")
 
     def _dont_know(self, text: str, lang: str) -> bool:
-        ws = words(text)
+        ws = content(words(text))
         return bool(ws) and len(ws) <= 8 and bool(self.reader.unknown.find(ws, _order(lang)))
 
     def _corrections(
@@ -252,7 +257,7 @@ class DialogPolicy:
 
     def _interruption(self, flow_id: str, text: str, lang: str) -> str | None:
         """The other topic a longer message is confidently about, or None."""
-        if len(words(text)) < MIN_WORDS_TO_INTERRUPT:
+        if len(content(words(text))) < MIN_WORDS_TO_INTERRUPT:
             return None
         routing = route(text, lang)
         if routing.offtopic or routing.ambiguous or not routing.candidates:

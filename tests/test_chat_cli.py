@@ -33,11 +33,18 @@ def run_cli(
     )
 
 
+def split_json(stdout: str) -> tuple[list[dict], list[dict]]:
+    """The reply objects and the per-turn ``{"state": …}`` objects of a ``--json`` run."""
+    objects = [json.loads(line) for line in stdout.splitlines()]
+    return [o for o in objects if "state" not in o], [o["state"] for o in objects if "state" in o]
+
+
 def chat_json(lines: list[str], tmp_path: Path, *extra: str, **env: str) -> list[dict]:
     store = f"sqlite:///{tmp_path / 'chat.sqlite3'}"
     done = run_cli(["chat", "--json", "--store", store, *extra], lines, tmp_path, **env)
     assert done.returncode == 0, done.stderr
-    replies = [json.loads(line) for line in done.stdout.splitlines()]
+    replies, states = split_json(done.stdout)
+    assert states, "every turn ends with its state line"
     for reply in replies:
         assert set(reply) >= {"text", "buttons", "checklist", "draft"}
         assert all(set(b) == {"payload", "label"} for b in reply["buttons"])
@@ -169,7 +176,7 @@ def test_piped_output_has_no_terminal_codes_and_exit_words_still_cancel(tmp_path
         assert done.returncode == 0, done.stderr
         assert "\x1b" not in done.stdout
         assert KB.text("term_kept_in", "en", place="", exit="").split()[0] not in done.stdout
-    replies = [json.loads(line) for line in as_json.stdout.splitlines()]
+    replies, _ = split_json(as_json.stdout)
     assert replies[2]["text"] == KB.text("cancelled", "en")
     assert KB.text("cancelled", "en") in text.stdout
 
@@ -184,6 +191,27 @@ def test_a_scripted_run_with_new_gives_the_same_output_every_time(tmp_path: Path
     assert runs[0].stdout == runs[1].stdout
     # without --new the same store resumes: the pending question, no greeting
     resumed = run_cli(["chat", "--json", "--store", store], [], tmp_path)
-    (pending,) = [json.loads(line) for line in resumed.stdout.splitlines()]
-    assert pending == json.loads(runs[0].stdout.splitlines()[-1])
+    (pending,), (state,) = split_json(resumed.stdout)
+    last_replies, last_states = split_json(runs[0].stdout)
+    assert pending == last_replies[-1] and state == last_states[-1]
     assert KB.text("greeting", "en") not in pending["text"]
+
+
+def test_json_state_line_follows_every_turn(tmp_path: Path) -> None:
+    """After the greeting and after each turn: lang, flow, the question awaiting, the slots and,
+    on the turn of the verdict, the outcomes."""
+    lines = ["my client has not paid my invoice", "we signed a contract", "no, he's always late",
+             "seven weeks", "skip", "skip", "no I don't trust him"]  # fmt: skip
+    store = f"sqlite:///{tmp_path / 'chat.sqlite3'}"
+    done = run_cli(["chat", "--json", "--store", store, "--lang", "en"], lines, tmp_path)
+    assert done.returncode == 0, done.stderr
+    _, states = split_json(done.stdout)
+    assert len(states) == len(lines) + 1
+    assert states[0] == {"lang": "en", "flow": None, "question": None, "slots": {},
+                         "outcomes": []}  # fmt: skip
+    assert states[1]["flow"] == "unpaid-invoice" and states[1]["question"] == "terms"
+    assert states[3]["slots"] == {"terms": "in-writing", "history": "repeated"}
+    assert states[4]["slots"]["days"] == 49 and states[4]["question"] == "amount"
+    final = states[-1]
+    assert final["flow"] == "unpaid-invoice" and final["question"] is None
+    assert final["outcomes"] == ["collection"] and final["slots"]["trust"] == "no-trust"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.understanding.conversation_data import NumberWords
-from bot.understanding.phrases import words
+from bot.understanding.phrases import content, words
 from knowledge.models import LANGS
 
 MAX_DAYS = 3650
@@ -199,7 +199,7 @@ class DurationReader:
     # Entry ------------------------------------------------------------------------------------
     def read(self, text: str, lang: str, today: date) -> Days:
         """Days in an answer to "how many days?"; ``Days()`` when there are none."""
-        ws = words(text)
+        ws = content(words(text))
         if not ws:
             return Days()
         if "-" in text and any(w.isdigit() for w in ws):

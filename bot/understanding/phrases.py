@@ -20,7 +20,9 @@ from bot.understanding.normalise import fold
 from knowledge.models import LANGS
 
 _CONTRACTION = re.compile(r"([a-z])['’](t|s|re|ve|ll|d|m)\b")
-_WORD = re.compile(r"[a-z]+|[0-9]+")
+_WORD = re.compile(r"[a-z]+|[0-9]+|\|")
+_CLAUSE = re.compile(r"[,;.!?…:()]+(?=\s|$)|\s[-–—]\s")
+BREAK = "|"  # a clause mark: phrases and negations do not reach across it
 MIN_TYPO = 5  # words shorter than this are never corrected
 MAX_WORDS = 80  # words of an answer worth reading
 
@@ -28,8 +30,16 @@ MAX_WORDS = 80  # words of an answer worth reading
 @lru_cache(maxsize=1024)
 def words(text: str) -> tuple[str, ...]:
     """The folded words of ``text`` (numbers kept as digits)."""
-    folded = _CONTRACTION.sub(r"\1\2", fold(text))
-    return tuple(_WORD.findall(folded))[:MAX_WORDS]
+    folded = _CONTRACTION.sub(r"\1\2", fold(_CLAUSE.sub(f" {BREAK} ", text)))
+    found = _WORD.findall(folded)
+    while found and found[0] == BREAK:
+        found.pop(0)
+    return tuple(found)[:MAX_WORDS]
+
+
+def content(text_words: tuple[str, ...]) -> tuple[str, ...]:
+    """The words without clause marks."""
+    return tuple(w for w in text_words if w != BREAK)
 
 
 def typo_budget(word: str) -> int:
@@ -111,6 +121,7 @@ class PhraseSet:
 
 
 def covers(matches: list[Match], total: int, share: float) -> bool:
+    """(``total``: the words that count, clause marks left out)."""
     """True when non-overlapping ``matches`` cover at least ``share`` of ``total`` words."""
     taken: set[int] = set()
     for m in matches:

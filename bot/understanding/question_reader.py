@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from bot.understanding.conversation_data import ConversationData, QuestionWords
-from bot.understanding.phrases import Match, PhraseSet, words
+from bot.understanding.features import stem
+from bot.understanding.phrases import BREAK, Match, PhraseSet, content, words
 from knowledge.models import LANGS, KnowledgeBase
 from knowledge.models import Question as QuestionText
 
@@ -24,7 +25,7 @@ LABEL_TYPO = 85.0  # rapidfuzz ratio for a typo of a whole label
 MIN_PREFIX = 3
 INTERJECTIONS = frozenset({"no", "non", "nei", "nope", "nah"})
 FACT_MIN_WORDS = 2
-MIN_FACT_WORD = 6  # letters of a single word read as a fact from a first message
+MIN_FACT_WORD = 6  # letters of the stem of a single word read as a fact from a first message
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,8 @@ class QuestionReader:
                 phrases = extra.words.items() if extra else []
                 for lang, phrase in phrases:
                     size = len(words(phrase))
-                    if size >= min_words and (size > 1 or len(phrase) >= MIN_FACT_WORD):
+                    specific = size > 1 or len(stem(words(phrase)[0], lang)) >= MIN_FACT_WORD
+                    if size >= min_words and specific:
                         seen.setdefault((lang, words(phrase)), set()).add(question.id)
                         entries.append((f"{question.id}={option}", lang, phrase))
         unique = [
@@ -134,7 +136,7 @@ class QuestionReader:
         if q is None or not ws:
             return NOTHING
         langs = [lang, *(code for code in LANGS if code != lang)]
-        whole = self._whole(q, ws)
+        whole = self._whole(q, content(ws))
         if whole is not None:
             return whole
         found = self._by_words(q, ws, langs)
@@ -179,8 +181,10 @@ class QuestionReader:
         if any(w in negators for w in match.phrase):
             return False
         start = max(0, match.start - NEGATION_WINDOW)
-        for i in range(start, match.start):
+        for i in range(match.start - 1, start - 1, -1):
             word = ws[i]
+            if word == BREAK:
+                return False
             if word in negators and (word not in INTERJECTIONS or i == match.start - 1):
                 return True
         return False
@@ -216,7 +220,7 @@ class QuestionReader:
             if option is None:
                 return NOTHING
             return Reading(option, 0.8 if first.start == 0 else 0.7, first.label)
-        count = sum(1 for w in ws if any(w in self.negators[code] for code in langs))
+        count = sum(1 for w in content(ws) if any(w in self.negators[code] for code in langs))
         if count == 0:
             return NOTHING
         option = q.words.no if count % 2 else q.words.yes

@@ -7,7 +7,7 @@ noticed inside a longer message (``feelings``), so that the reply can acknowledg
 from __future__ import annotations
 
 from bot.understanding.conversation_data import SmallTalk
-from bot.understanding.phrases import PhraseSet, covers, words
+from bot.understanding.phrases import PhraseSet, content, covers, words
 from knowledge.models import LANGS
 
 MOSTLY = 0.6  # share of the words the small-talk phrases must cover
@@ -27,10 +27,11 @@ class SmallTalkReader:
     def kind(self, text: str, lang: str) -> str | None:
         """The kind of small talk the whole message is, or None."""
         ws = words(text)
-        if not ws or len(ws) > MAX_WORDS:
+        size = len(content(ws))
+        if not size or size > MAX_WORDS:
             return None
         matches = self.phrases.find(ws, [lang, *(c for c in LANGS if c != lang)])
-        if not matches or not covers(matches, len(ws), MOSTLY):
+        if not matches or not covers(matches, size, MOSTLY):
             return None
         kinds = {m.label for m in matches}
         return next(k for k in ORDER if k in kinds) if kinds & set(ORDER) else None
