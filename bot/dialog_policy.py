@@ -29,8 +29,7 @@ from knowledge.models import LANGS, KnowledgeBase
 MIN_WORDS_TO_INTERRUPT = 6  # shorter messages never leave a flow
 INTERRUPT_SHARE = 0.6  # the other topic's share of the probability to ask about switching
 MAX_READ = 2000
-LATE_WINDOW = 6
-MAX_REFERENCE_WORDS = 3  # a reference without a digit is a short name, not a sentence  # words between a duration and a lateness word in a first message
+MAX_REFERENCE_WORDS = 3  # a reference without a digit is a short name, not a sentence
 
 _PLAIN_NUMBER = re.compile(r"^\s*[~≈]?\s*\d[\d\s\u00a0\u202f.,']*\s*[^\W\d_]{0,8}\s*$")
 _DIGIT = re.compile(r"\d")
