@@ -23,7 +23,7 @@ _CONTRACTION = re.compile(r"([a-z])['’](t|s|re|ve|ll|d|m)\b")
 _WORD = re.compile(r"[a-z]+|[0-9]+|\|")
 _CLAUSE = re.compile(r"[,;.!?…:()]+(?=\s|$)|\s[-–—]\s")
 BREAK = "|"  # a clause mark: phrases and negations do not reach across it
-MIN_TYPO = 5  # words shorter than this are never corrected
+MIN_TYPO = 6  # words shorter than this are never corrected
 MAX_WORDS = 80  # words of an answer worth reading
 
 
@@ -43,10 +43,10 @@ def content(text_words: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def typo_budget(word: str) -> int:
-    """Edits forgiven in a word: none below five letters, one up to seven, then two."""
+    """Edits forgiven in a word: none below six letters, one up to eight, then two."""
     if len(word) < MIN_TYPO or word.isdigit():
         return 0
-    return 1 if len(word) <= 7 else 2
+    return 1 if len(word) <= 8 else 2
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,9 @@ class PhraseSet:
         hit = process.extractOne(
             word, self._choices[lang], scorer=Levenshtein.distance, score_cutoff=budget
         )
-        fixed = hit[0] if hit is not None and len(hit[0]) >= MIN_TYPO - 1 else word
+        fixed = word
+        if hit is not None and len(hit[0]) >= MIN_TYPO - 1 and hit[0][0] == word[0]:
+            fixed = hit[0]  # same first letter: "wrtten" is "written", "banana" is no "bann"
         if len(self._repairs) < 20000:
             self._repairs[(word, lang)] = fixed
         return fixed

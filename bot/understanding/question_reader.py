@@ -48,7 +48,8 @@ NOTHING = Reading(None)
 class _Question:
     id: str
     options: list[str]
-    labels: dict[tuple[str, ...], str]  # folded label words → option
+    labels: dict[tuple[str, ...], str]  # folded label words (and option ids) → option
+    label_texts: dict[str, str]  # the labels alone, as text, for prefixes and typos
     words: QuestionWords
     phrases: PhraseSet
 
@@ -85,19 +86,20 @@ class QuestionReader:
     def _build(question: QuestionText, qwords: QuestionWords | None) -> _Question:
         qwords = qwords or QuestionWords()
         labels: dict[tuple[str, ...], str] = {}
+        label_texts: dict[str, str] = {}
         entries: list[tuple[str, str, str]] = []
         for option in question.options:
             labels.setdefault(words(option.id.replace("-", " ")), option.id)
             for lang in LANGS:
                 label = option.label.get(lang)
                 labels.setdefault(words(label), option.id)
+                label_texts.setdefault(" ".join(words(label)), option.id)
                 entries.append((option.id, lang, label))
             extra = qwords.options.get(option.id)
             if extra is not None:
                 entries += [(option.id, lang, p) for lang, p in extra.words.items()]
-        return _Question(
-            question.id, [o.id for o in question.options], labels, qwords, PhraseSet(entries)
-        )
+        options = [o.id for o in question.options]
+        return _Question(question.id, options, labels, label_texts, qwords, PhraseSet(entries))
 
     def _fact_phrases(
         self, flow_id: str, questions: list[QuestionText], min_words: int
@@ -160,18 +162,26 @@ class QuestionReader:
         if ws in q.labels:
             return Reading(q.labels[ws], 1.0, "label")
         text = " ".join(ws)
-        if len(text) >= MIN_PREFIX:
-            starts = {o for label, o in q.labels.items() if " ".join(label).startswith(text)}
+        if len(text) >= MIN_PREFIX and not self._generic(ws):
+            starts = {o for label, o in q.label_texts.items() if label.startswith(text)}
             if len(starts) == 1:
                 return Reading(starts.pop(), 0.9, "prefix")
         best, score = None, 0.0
-        for label, option in q.labels.items():
-            ratio = fuzz.ratio(text, " ".join(label))
+        for label, option in q.label_texts.items():
+            ratio = fuzz.ratio(text, label)
             if ratio > score:
                 best, score = option, ratio
         if best is not None and score >= LABEL_TYPO and len(text) >= 4:
             return Reading(best, 0.85, "typo")
         return None
+
+    def _generic(self, ws: tuple[str, ...]) -> bool:
+        """The whole answer is a yes, a no, a hedge or a "don't know" (never a label prefix:
+        "non" is not the start of "none")."""
+        for phrases in (self.polarity, self.hedges, self.unknown):
+            if any(m.start == 0 and m.end == len(ws) for m in phrases.find(ws)):
+                return True
+        return False
 
     def _negated(self, ws: tuple[str, ...], match: Match) -> bool:
         """A negation shortly before the phrase, not inside it. "no", "non", "nei" negate only

@@ -1,0 +1,189 @@
+"""Answers read in context: every example answer of every option of every question maps to its
+option, in each language; yes and no map per question; off-topic text maps to nothing."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from engine_helpers import LANGS, memory_engine
+
+from bot.understanding.conversation_data import (
+    ConversationDataError,
+    load,
+    load_from,
+)
+from bot.understanding.phrases import words
+
+ENGINE = memory_engine()
+READER = ENGINE.policy.reader
+DATA = load()
+TODAY = date(2026, 12, 1)
+
+EXAMPLES = [
+    pytest.param(flow, question, option, lang, text, id=f"{flow}.{question}.{option}.{lang}.{n}")
+    for flow, answers in DATA.answers.items()
+    for question, qwords in answers.questions.items()
+    for option, owords in qwords.options.items()
+    for lang in LANGS
+    for n, text in enumerate(owords.examples.get(lang))
+]
+
+
+def test_every_choice_question_of_every_flow_has_words_in_three_languages() -> None:
+    for flow_id, flow in ENGINE.flows.items():
+        topic = ENGINE.kb.topics[flow.spec.topic]
+        for question in topic.questions:
+            if question.kind != "choice":
+                continue
+            qwords = DATA.answers[flow_id].questions[question.id]
+            assert set(qwords.options) == {o.id for o in question.options}, question.id
+            for option in qwords.options.values():
+                for lang in LANGS:
+                    assert option.words.get(lang) and option.examples.get(lang), (flow_id, lang)
+            for mapped in (qwords.yes, qwords.no, qwords.hedge, qwords.unknown):
+                assert mapped is None or mapped in qwords.options
+
+
+@pytest.mark.parametrize(("flow", "question", "option", "lang", "text"), EXAMPLES)
+def test_example_answer_maps_to_its_option(
+    flow: str, question: str, option: str, lang: str, text: str
+) -> None:
+    reading = READER.read(flow, question, text, lang)
+    assert reading.accepted and reading.option == option, reading
+
+
+OFF_TOPIC = {
+    "en": ["what's the capital of Peru", "I like pizza with pineapple", "banana"],
+    "fr": ["quelle est la capitale du Pérou", "j'aime la pizza à l'ananas", "banane"],
+    "nb": ["hva er hovedstaden i Peru", "jeg liker pizza med ananas", "banan"],
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_off_topic_text_maps_to_no_option(lang: str) -> None:
+    for flow, answers in DATA.answers.items():
+        for question in answers.questions:
+            for text in OFF_TOPIC[lang]:
+                reading = READER.read(flow, question, text, lang)
+                assert not reading.accepted, (flow, question, text, reading)
+
+
+YES_NO = {
+    "en": (["yes", "yup", "yeah sure", "absolutely"], ["no", "nah mate", "nope", "not really"]),
+    "fr": (["oui", "carrément", "ouais", "bien sûr"], ["non", "non non", "pas vraiment", "nan"]),
+    "nb": (["ja", "jepp", "ja da", "absolutt"], ["nei", "neida", "nei nei", "ikke egentlig"]),
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_bare_yes_and_no_map_to_the_option_each_question_gives_them(lang: str) -> None:
+    yes_words, no_words = YES_NO[lang]
+    for flow, answers in DATA.answers.items():
+        for question, qwords in answers.questions.items():
+            for said, option in [(w, qwords.yes) for w in yes_words] + [
+                (w, qwords.no) for w in no_words
+            ]:
+                reading = READER.read(flow, question, said, lang)
+                if option is None:
+                    assert reading.option is None or reading.why != "yes", (question, said)
+                else:
+                    assert reading.option == option, (flow, question, said, reading)
+
+
+def test_first_time_late_no_means_repeated_even_with_a_reason() -> None:
+    for text, lang in [("no he did this last year too", "en"), ("non, il l'a déjà fait", "fr"),
+                       ("nei, han har gjort det før", "nb"), ("no", "en")]:  # fmt: skip
+        assert READER.read("unpaid-invoice", "history", text, lang).option == "repeated", text
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "option"),
+    [
+        ("we had a signed contract, net 30", "en", "in-writing"),
+        ("c'etait ecrit dans le devis signé, paiement a 30 jours", "fr", "in-writing"),
+        ("skriftlig", "nb", "in-writing"),
+        ("written", "en", "in-writing"),
+        ("par ecrit", "fr", "in-writing"),
+        ("not in writing, we just talked on the phone", "en", "verbal"),
+        ("nei, bare muntlig", "nb", "verbal"),
+        ("Yes, in writting", "en", "in-writing"),  # a typo of the label
+        ("seulement à l'o", "fr", "verbal"),  # a prefix of the label
+    ],
+)
+def test_terms_in_own_words(text: str, lang: str, option: str) -> None:
+    reading = READER.read("unpaid-invoice", "terms", text, lang)
+    assert reading.accepted and reading.option == option, reading
+
+
+@pytest.mark.parametrize(
+    ("flow", "question", "text", "lang", "option"),
+    [
+        ("client-left", "reason", "budget cuts", "en", "budget"),
+        ("client-left", "reason", "vet ikke", "nb", "unknown"),
+        ("client-left", "reason", "j'en sais rien", "fr", "unknown"),
+        ("new-client-check", "contact", "only some", "en", "partial"),
+        ("drop-client", "time", "more or less", "en", "sometimes"),
+        ("drop-client", "time", "par moments", "fr", "sometimes"),
+        ("losing-clients", "quality", "sånn passe", "nb", "sometimes"),
+        ("losing-clients", "style", "på en måte", "nb", "sometimes"),
+    ],
+)
+def test_hedges_unknowns_and_paraphrases(
+    flow: str, question: str, text: str, lang: str, option: str
+) -> None:
+    reading = READER.read(flow, question, text, lang)
+    assert reading.accepted and reading.option == option, reading
+
+
+def test_a_number_presses_only_this_questions_options() -> None:
+    assert READER.read("client-left", "handover", "2", "en").option == "pending"
+    assert not READER.read("client-left", "handover", "3", "en").accepted
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "days"),
+    [
+        ("45", "en", 45),
+        ("seven weeks", "en", 49),
+        ("fem uker", "nb", 35),
+        ("un mois et demi", "fr", 45),
+        ("half a year", "en", 180),
+        ("a month and a half", "en", 45),
+        ("halvannen måned", "nb", 45),
+        ("quarante-cinq jours", "fr", 45),
+        ("førtifem dager", "nb", 45),
+        ("twenty one days", "en", 21),
+        ("about 3 weeks", "en", 21),
+        ("1.5 months", "en", 45),
+        ("since early last month", "en", 30),  # 1 November to 1 December
+        ("depuis le 3 octobre", "fr", 59),
+        ("siden 3. oktober", "nb", 59),
+    ],
+)
+def test_days_in_words_and_durations(text: str, lang: str, days: int) -> None:
+    assert ENGINE.policy.durations.read(text, lang, TODAY).value == days
+
+
+@pytest.mark.parametrize("text", ["0", "-5", "0 days", "zero"])
+def test_zero_or_negative_days_are_no_answer(text: str) -> None:
+    reading = ENGINE.policy.durations.read(text, "en", TODAY)
+    assert reading.value is None and reading.invalid
+
+
+def test_clause_marks_stop_a_negation() -> None:
+    assert words("non, toujours en retard")[:2] == ("non", "|")
+    reading = READER.read("drop-client", "pays", "non, toujours en retard", "fr")
+    assert reading.option == "late", reading
+
+
+def test_a_broken_answers_file_names_itself(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    from bot.understanding.conversation_data import DATA_DIR
+
+    copy = tmp_path / "conversation"
+    shutil.copytree(DATA_DIR, copy)
+    (copy / "answers" / "say-no.yaml").write_text("questions:\n  situation: [not, a, mapping]\n")
+    with pytest.raises(ConversationDataError, match="say-no.yaml"):
+        load_from(copy)
