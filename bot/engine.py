@@ -39,6 +39,7 @@ MAX_READ = 2000  # characters of a message read for language and topic
 DAY = 86400.0
 TOUCH_AFTER = 300.0  # an unchanged session is still saved this often, to keep it from expiring
 DEFAULT_RATE_WINDOW = 60.0  # seconds
+CLOSEST = 2  # topics offered for a question about work that no topic covers
 IDLE = "idle"
 _SURROGATE = re.compile("[\ud800-\udfff]")  # lone halves (JSON allows "\\ud800"); not UTF-8
 
@@ -402,6 +403,7 @@ class Engine(Repairs):
     def _open_topic(self, t: _Turn, topic_id: str, text: str | None = None) -> list[Reply]:
         """Answer a topic, or start its flow (``text``: the message that led there, read for the
         flow's prefilled slots)."""
+        self._chosen(t, topic_id)
         flow_id = self.book.flow_of_topic.get(topic_id)
         if flow_id is not None:
             return self._start_flow(t, flow_id, text)
@@ -527,10 +529,16 @@ class Engine(Repairs):
             return [self._prefixed(self.book.menu(t.lang), self._talk_text(talk, t.lang))]
         routing = route(text[:MAX_READ], t.lang)
         candidates = [c for c in routing.candidates if c in self.kb.topics]
+        if routing.offtopic and routing.about_work:
+            closest = [topic for topic, _ in routing.ranked[:CLOSEST] if topic in self.kb.topics]
+            return [self.book.ambiguous(closest, t.lang, "offtopic_work")]
         if routing.offtopic or not candidates:
             return [self.book.with_menu("offtopic", t.lang)]
+        if routing.two_topics and len(candidates) >= 2:
+            t.session.later = ",".join(candidates[:2])  # the one not chosen is offered after
+            return [self.book.ambiguous(candidates[:2], t.lang, "two_topics")]
         if routing.ambiguous and len(candidates) >= 2:
-            return [self.book.ambiguous(candidates[0], candidates[1], t.lang)]
+            return [self.book.ambiguous(candidates, t.lang)]
         return self._open_topic(t, candidates[0], text)
 
     # Drafts and reminders -------------------------------------------------------------------

@@ -186,6 +186,13 @@ class Repairs:
             ],
         )
 
+    def _chosen(self, t: _Turn, topic_id: str) -> None:
+        """Of the two topics a message told, ``topic_id`` is taken first: keep the other."""
+        pair = (t.session.later or "").split(",")
+        if len(pair) == 2:
+            others = [p for p in pair if p != topic_id]
+            t.session.later = others[0] if topic_id in pair and len(others) == 1 else None
+
     def _later_offer(self, t: _Turn) -> Reply | None:
         """ "You also mentioned scope creep: shall we look at it?" for a second topic."""
         session = t.session

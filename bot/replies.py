@@ -157,13 +157,14 @@ class ReplyBook:
 
         return self._cached(("cl", topic_id, lang), build)
 
-    def ambiguous(self, first: str, second: str, lang: str) -> Reply:
+    def ambiguous(self, topics: list[str], lang: str, key: str = "ambiguous") -> Reply:
+        """The text ``key`` ("Is it one of these?", "Two things: which first?", "No advice on
+        that yet, the closest:") with a button per topic, then the menu."""
         buttons = [
-            Button(payload=payloads.fmt("topic", first), label=self.title(first, lang)),
-            Button(payload=payloads.fmt("topic", second), label=self.title(second, lang)),
-            self.menu_button(lang),
+            Button(payload=payloads.fmt("topic", topic), label=self.title(topic, lang))
+            for topic in topics
         ]
-        return Reply(text=self.t("ambiguous", lang), lang=lang, buttons=buttons)
+        return Reply(text=self.t(key, lang), lang=lang, buttons=[*buttons, self.menu_button(lang)])
 
     def forget_confirm(self, lang: str) -> Reply:
         def build() -> Reply:

@@ -1,4 +1,6 @@
-"""``clientcoach eval FILE.jsonl``: language and topic accuracy on a labelled set of messages;
+"""``clientcoach eval FILE.jsonl``: language and topic accuracy on a labelled set of messages, and
+what the person is shown (``offered_accuracy``: the expected topic is the answer or among the
+buttons; ``ask_rate``: the bot asks; ``both_offered``: both topics of a two-topic item are shown);
 ``clientcoach eval --dialogs FILE.jsonl``: task success of scripted conversations.
 
 Each line of a message set: ``{"id", "lang", "expect": [topic ids], "text"}``; ``lang`` ``no``
@@ -27,6 +29,10 @@ class Tally:
     off_predicted: int = 0
     off_expected: int = 0
     off_both: int = 0
+    offered_hits: int = 0  # the expected topic is among what the bot shows (answer or buttons)
+    asked: int = 0  # the bot asks with buttons
+    pairs: int = 0  # items with two expected topics
+    both: int = 0  # ... both of which are shown
 
     def add(self, lang_ok: bool, topic_ok: bool, off_pred: bool, off_exp: bool) -> None:
         self.n += 1
@@ -35,6 +41,13 @@ class Tally:
         self.off_predicted += off_pred
         self.off_expected += off_exp
         self.off_both += off_pred and off_exp
+
+    def add_shown(self, expect: list[str], shown: list[str], asked: bool) -> None:
+        self.offered_hits += (not shown) if not expect else any(t in shown for t in expect)
+        self.asked += asked
+        if len(expect) == 2:
+            self.pairs += 1
+            self.both += all(t in shown for t in expect)
 
     def figures(self) -> dict[str, float | None]:
         def ratio(a: int, b: int) -> float | None:
@@ -46,6 +59,9 @@ class Tally:
             "topic_accuracy": ratio(self.topic_hits, self.n),
             "offtopic_precision": ratio(self.off_both, self.off_predicted),
             "offtopic_recall": ratio(self.off_both, self.off_expected),
+            "offered_accuracy": ratio(self.offered_hits, self.n),
+            "ask_rate": ratio(self.asked, self.n),
+            "both_offered": ratio(self.both, self.pairs),
         }
 
 
@@ -84,6 +100,7 @@ def evaluate_rows(rows: list[dict[str, object]]) -> Report:
         lang_ok = lang == want_lang
         for tally in (report.total, report.per_lang.setdefault(want_lang, Tally())):
             tally.add(lang_ok, topic_ok, result.offtopic, not expect)
+            tally.add_shown(expect, result.shown, result.ambiguous and not result.offtopic)
         if not (topic_ok and lang_ok):
             report.misses.append(
                 {
@@ -105,8 +122,9 @@ def summary(report: Report) -> dict[str, object]:
     per_lang = {
         lang: {
             key: tally.figures()[key]
-            for key in ("topic_accuracy", "lang_accuracy")
-        }
+            for key in ("topic_accuracy", "lang_accuracy", "offered_accuracy", "ask_rate",
+                        "both_offered")
+        }  # fmt: skip
         for lang in LANG_ORDER
         if (tally := report.per_lang.get(lang))
     }
@@ -117,6 +135,9 @@ def summary(report: Report) -> dict[str, object]:
         "per_lang": per_lang,
         "offtopic_precision": total["offtopic_precision"],
         "offtopic_recall": total["offtopic_recall"],
+        "offered_accuracy": total["offered_accuracy"],
+        "ask_rate": total["ask_rate"],
+        "both_offered": total["both_offered"],
     }
 
 
@@ -155,13 +176,18 @@ def evaluate(file: Path, as_json: bool, dialogs: bool) -> None:
         _dialog_report(file, as_json)
         return
     report = evaluate_rows(read_rows(file))
-    click.echo(f"{'':6}{'n':>5} {'lang':>7} {'topic':>7} {'off-P':>7} {'off-R':>7}")
+    click.echo(
+        f"{'':6}{'n':>5} {'lang':>7} {'topic':>7} {'off-P':>7} {'off-R':>7} {'offered':>8} "
+        f"{'asks':>7} {'both':>7}"
+    )
     tallies = [(lang, report.per_lang[lang]) for lang in LANG_ORDER if lang in report.per_lang]
     for name, tally in [*tallies, ("all", report.total)]:
         f = tally.figures()
         click.echo(
             f"{name:6}{tally.n:>5} {_fmt(f['lang_accuracy']):>7} {_fmt(f['topic_accuracy']):>7} "
-            f"{_fmt(f['offtopic_precision']):>7} {_fmt(f['offtopic_recall']):>7}"
+            f"{_fmt(f['offtopic_precision']):>7} {_fmt(f['offtopic_recall']):>7} "
+            f"{_fmt(f['offered_accuracy']):>8} {_fmt(f['ask_rate']):>7} "
+            f"{_fmt(f['both_offered']):>7}"
         )
     if report.misses:
         click.echo(f"\nmisses ({len(report.misses)}):")

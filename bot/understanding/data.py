@@ -86,10 +86,20 @@ class LanguageWords(_Strict):
     markers: PerLang = Field(default_factory=PerLang)
 
 
+class Story(_Strict):
+    """A long message the way people vent in a forum, with the topics it is about (main one
+    first; none for a message the bot has no topic for)."""
+
+    id: str
+    topics: list[str] = Field(default_factory=list, max_length=2)
+    text: Annotated[str, StringConstraints(min_length=40)]
+
+
 class RoutingData(_Strict):
     topics: dict[str, TopicRouting]
     offtopic: OffTopic
     words: LanguageWords
+    stories: dict[str, list[Story]] = Field(default_factory=dict)  # per language
 
 
 class RoutingDataError(ValueError):
@@ -113,7 +123,28 @@ def load_from(directory: Path) -> RoutingData:
         topics[topic.id] = topic
     offtopic = _validate(OffTopic, directory / "offtopic.yaml")
     words = _validate(LanguageWords, directory / "language.yaml")
-    return RoutingData(topics=topics, offtopic=offtopic, words=words)
+    stories = {lang: _stories(directory / "stories" / f"{lang}.yaml", topics) for lang in LANGS}
+    return RoutingData(topics=topics, offtopic=offtopic, words=words, stories=stories)
+
+
+def _stories(path: Path, topics: dict[str, TopicRouting]) -> list[Story]:
+    """The long examples of one language (none when the file is absent)."""
+    if not path.exists():
+        return []
+    raw = _read(path) or []
+    if not isinstance(raw, list):
+        raise RoutingDataError(f"{path}: expected a list of stories")
+    stories = []
+    for n, item in enumerate(raw):
+        try:
+            story = Story.model_validate(item)
+        except ValidationError as exc:
+            raise RoutingDataError(f"{path}: story {n}: {exc}") from exc
+        unknown = [t for t in story.topics if t not in topics]
+        if unknown:
+            raise RoutingDataError(f"{path}: story {story.id}: unknown topics {unknown}")
+        stories.append(story)
+    return stories
 
 
 def _validate(model: type[M], path: Path) -> M:

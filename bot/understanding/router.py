@@ -1,23 +1,66 @@
-"""Topic routing: ranked topics, the one or two worth offering, or off-topic."""
+"""Topic routing: calibrated topic probabilities, and what to do with them.
+
+The naive Bayes scores are sharp: a long message gets 0.99 for a topic that is merely mentioned.
+Dividing the log-scores by a temperature (fitted by log-loss, see
+:mod:`bot.understanding.calibration`) turns them into probabilities that can be believed; a long
+message is read sentence by sentence and the sentences' probabilities are averaged, so the story
+around a problem does not drown it. Then:
+
+- off-topic: the best topic does not beat the off-topic class (raw scores, as before), or the
+  message has no word about clients or work and beats it only narrowly;
+- answer: the best topic has at least ``answer_at`` of the probability;
+- ask: otherwise, topics best first until their probabilities add up to ``ask_until`` (two at
+  least, :data:`MAX_ASKED` at most) are offered as buttons;
+- two topics: a long message whose second topic keeps at least ``second_at`` is about two
+  problems; both are offered, and the second is proposed once the first is done.
+
+Each kind of reading (short message, long message, long message with the embedding) has its own
+:class:`Thresholds`, since their probabilities are spread differently.
+"""
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 from bot.understanding.language import detect_language, normalise_lang
-from bot.understanding.model import OFFTOPIC, model
+from bot.understanding.model import OFFTOPIC, Model, model
+from bot.understanding.normalise import tokens
 
-AMBIGUOUS_RATIO = 0.35  # second topic at least this share of the first: ask which one
 NO_ANCHOR_MARGIN = 6.0  # without any client/work word, a topic must beat off-topic by this much
+TEMPERATURE = 2.5  # a short message's log-scores are divided by this before the softmax
+SENTENCE_TEMPERATURE = 5.0  # the same for each sentence of a long message
+EMBEDDING_WEIGHT = 0.5  # share of the embedding in a long message's probabilities
+LONG_WORDS = 25  # from this many words a message is read sentence by sentence
+MAX_ASKED = 3
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """When to answer, how many buttons to show, when a message tells two problems."""
+
+    answer_at: float  # answer directly when the best topic has at least this probability
+    ask_until: float  # otherwise offer topics until their probabilities add up to this
+    second_at: float | None = None  # a second topic this likely makes it a two-topic message
+
+
+# Chosen by ``clientcoach calibrate`` (cross-validated stories, tuned short set); see README.
+THRESHOLDS = {
+    "short": Thresholds(answer_at=0.5, ask_until=0.7),
+    "long": Thresholds(answer_at=0.35, ask_until=0.7),
+    "long+embedding": Thresholds(answer_at=0.15, ask_until=0.5, second_at=0.15),
+}
+_SENTENCE = re.compile(r"(?<=[.!?…])\s+|\n+")
 
 
 @dataclass(frozen=True)
 class Routing:
     """What a message is about.
 
-    ``ranked``: (topic id, probability) best first; ``candidates``: 0, 1 or 2 topics to offer;
-    ``ambiguous``: the top two are close, ask with two buttons; ``offtopic``: not our business.
+    ``ranked``: (topic id, calibrated probability) best first; ``candidates``: the topics to
+    offer (one when answering); ``ambiguous``: ask with buttons; ``two_topics``: the message is
+    about the first two candidates at once; ``offtopic``: not our business.
     """
 
     ranked: list[tuple[str, float]] = field(default_factory=list)
@@ -25,30 +68,106 @@ class Routing:
     ambiguous: bool = False
     offtopic: bool = True
     lang: str = "en"
+    two_topics: bool = False
+    about_work: bool = False  # off-topic, yet about clients or freelance work (no topic fits)
 
     @property
     def top(self) -> str | None:
         """The best topic, or None when off-topic."""
         return None if self.offtopic else self.candidates[0]
 
+    @property
+    def shown(self) -> list[str]:
+        """The topics the person sees: the answer, or the buttons (none when off-topic)."""
+        return [] if self.offtopic else list(self.candidates)
+
+
+def calibrated(
+    raw: list[float], classes: tuple[str, ...], temperature: float
+) -> list[tuple[str, float]]:
+    """Topics (off-topic left out) with softmax(raw / temperature), best first."""
+    pairs = [(c, s / temperature) for c, s in zip(classes, raw, strict=True) if c != OFFTOPIC]
+    peak = max(s for _, s in pairs)
+    exp = [(c, math.exp(s - peak)) for c, s in pairs]
+    total = sum(e for _, e in exp)
+    return sorted(((c, e / total) for c, e in exp), key=lambda kv: kv[1], reverse=True)
+
+
+def decide(ranked: list[tuple[str, float]], th: Thresholds) -> tuple[list[str], bool, bool]:
+    """(candidates, ask, two topics) for calibrated ``ranked`` topics."""
+    (first, p1), (second, p2) = ranked[0], ranked[1]
+    if th.second_at is not None and p2 >= th.second_at:
+        return [first, second], True, True
+    if p1 >= th.answer_at:
+        return [first], False, False
+    shown, total = [], 0.0
+    for topic, p in ranked[:MAX_ASKED]:
+        shown.append(topic)
+        total += p
+        if total >= th.ask_until and len(shown) >= 2:
+            break
+    return shown, True, False
+
+
+def sentences(text: str) -> list[str]:
+    """A message cut into sentences (and lines)."""
+    return [s for s in _SENTENCE.split(text) if s.strip()]
+
+
+def story_ranked(m: Model, text: str, lang: str) -> list[tuple[str, float]]:
+    """A long message: the average of its sentences' calibrated topic probabilities, so that
+    the sentence that states the problem counts as much as the story around it."""
+    total: dict[str, float] = {}
+    parts = sentences(text)
+    for sentence in parts:
+        raw, _ = m.scores(sentence, lang)
+        for topic, p in calibrated(raw, m.classes, SENTENCE_TEMPERATURE):
+            total[topic] = total.get(topic, 0.0) + p
+    return sorted(((t, p / len(parts)) for t, p in total.items()), key=lambda kv: -kv[1])
+
+
+def fused(
+    words_ranked: list[tuple[str, float]], embedded: dict[str, float] | None, weight: float
+) -> list[tuple[str, float]]:
+    """The word model's topic probabilities averaged with the embedding's (topics only)."""
+    if not embedded:
+        return words_ranked
+    total = sum(p for t, p in embedded.items() if t != OFFTOPIC) or 1.0
+    mixed = [(t, (1 - weight) * p + weight * embedded.get(t, 0.0) / total) for t, p in words_ranked]
+    return sorted(mixed, key=lambda kv: -kv[1])
+
+
+def ranked_topics(
+    m: Model, text: str, lang: str, raw: list[float]
+) -> tuple[list[tuple[str, float]], str]:
+    """Calibrated topics and the threshold set that goes with them: for a long message by
+    sentence, with the embedding when installed; else the whole message."""
+    if len(tokens(text)) >= LONG_WORDS and len(sentences(text)) >= 2:
+        from bot.understanding.embedding import topic_probabilities
+
+        embedded = topic_probabilities(text)
+        ranked = fused(story_ranked(m, text, lang), embedded, EMBEDDING_WEIGHT)
+        return ranked, "long+embedding" if embedded else "long"
+    return calibrated(raw, m.classes, TEMPERATURE), "short"
+
+
+def route_with(m: Model, text: str, lang: str) -> Routing:
+    """Route ``text`` with model ``m`` (the packaged one or, when calibrating, another)."""
+    text = text or ""
+    raw, evidence = m.scores(text, lang)
+    off = m.classes.index(OFFTOPIC)
+    best = max(s for i, s in enumerate(raw) if i != off)
+    margin = best - raw[off]
+    ranked, mode = ranked_topics(m, text, lang, raw)
+    if margin <= 0 or (evidence == 0 and margin < NO_ANCHOR_MARGIN):
+        return Routing(ranked=ranked, candidates=[], ambiguous=False, offtopic=True, lang=lang,
+                       about_work=evidence > 0)  # fmt: skip
+    candidates, ask, two = decide(ranked, THRESHOLDS[mode])
+    return Routing(ranked=ranked, candidates=candidates, ambiguous=ask, offtopic=False, lang=lang,
+                   two_topics=two)  # fmt: skip
+
 
 def route(text: str, lang: str | None = None) -> Routing:
-    """Rank the 18 topics for ``text`` (language detected when not given)."""
+    """Rank the topics for ``text`` (language detected when not given) and decide."""
     lang = normalise_lang(lang) or detect_language(text or "")
-    m = model()
-    raw, evidence = m.scores(text or "", lang)
-    peak = max(raw)
-    exp = [math.exp(s - peak) for s in raw]
-    norm = sum(exp)
-    probs = {cls: e / norm for cls, e in zip(m.classes, exp, strict=True)}
-    off_p = probs.pop(OFFTOPIC)
-    ranked = sorted(probs.items(), key=lambda kv: kv[1], reverse=True)
-    margin = math.log(ranked[0][1]) - math.log(off_p) if off_p > 0 else math.inf
-    if margin <= 0 or (evidence == 0 and margin < NO_ANCHOR_MARGIN):
-        return Routing(ranked=ranked, candidates=[], ambiguous=False, offtopic=True, lang=lang)
-    (first, p1), (second, p2) = ranked[0], ranked[1]
-    ambiguous = p2 >= AMBIGUOUS_RATIO * p1
-    candidates = [first, second] if ambiguous else [first]
-    return Routing(
-        ranked=ranked, candidates=candidates, ambiguous=ambiguous, offtopic=False, lang=lang
-    )
+    return route_with(model(), text, lang)

@@ -1,0 +1,253 @@
+"""How the router's temperature and thresholds were chosen (``clientcoach calibrate``).
+
+Tuning material only: the long stories of ``knowledge/routing/stories/`` scored by 5-fold
+cross-validation (each story by a model trained without its fold), and a labelled set of short
+messages (by default ``tests/fixtures/routing-holdout.jsonl``, already tuned on). Held-out sets
+are never read here. The temperature minimises the log-loss of the main topic; the thresholds
+are then picked on a grid to maximise the share of messages whose topic is offered, within an
+ask-rate budget for short and for long messages.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.understanding.data import LANGS, RoutingData, load
+from bot.understanding.model import OFFTOPIC, Model, train
+from bot.understanding.normalise import tokens
+from bot.understanding.router import (
+    EMBEDDING_WEIGHT,
+    LONG_WORDS,
+    NO_ANCHOR_MARGIN,
+    Thresholds,
+    calibrated,
+    decide,
+    fused,
+    sentences,
+)
+
+FOLDS = 5
+TEMPERATURES = [1.0, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8, 10, 12, 15]
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A labelled message with its raw scores."""
+
+    lang: str
+    expect: tuple[str, ...]
+    raw: tuple[float, ...]
+    classes: tuple[str, ...]
+    evidence: int
+    words: int
+    long: bool
+    parts: tuple[tuple[float, ...], ...] = ()  # raw scores per sentence of a long message
+    embedded: tuple[tuple[str, float], ...] = ()  # the embedding's probabilities, when measured
+
+    def ranked(
+        self, temperature: float, sentence_temperature: float, weight: float = EMBEDDING_WEIGHT
+    ) -> list[tuple[str, float]]:
+        """As :func:`bot.understanding.router.ranked_topics`, with these temperatures."""
+        if not self.parts:
+            return calibrated(list(self.raw), self.classes, temperature)
+        total: dict[str, float] = {}
+        for raw in self.parts:
+            for topic, p in calibrated(list(raw), self.classes, sentence_temperature):
+                total[topic] = total.get(topic, 0.0) + p
+        n = len(self.parts)
+        by_words = sorted(((t, p / n) for t, p in total.items()), key=lambda kv: -kv[1])
+        return fused(by_words, dict(self.embedded) or None, weight)
+
+
+def _score(m: Model, text: str, lang: str, expect: list[str], long: bool) -> Scored:
+    raw, evidence = m.scores(text, lang)
+    words = len(tokens(text))
+    parts: tuple[tuple[float, ...], ...] = ()
+    if words >= LONG_WORDS and len(sentences(text)) >= 2:
+        parts = tuple(tuple(m.scores(s, lang)[0]) for s in sentences(text))
+    return Scored(lang, tuple(expect), tuple(raw), m.classes, evidence, words, long, parts)
+
+
+def story_scores(data: RoutingData, folds: int = FOLDS) -> list[Scored]:
+    """Every story scored by a model that did not see it."""
+    out: list[Scored] = []
+    for fold in range(folds):
+        kept = {
+            lang: [s for n, s in enumerate(data.stories.get(lang, [])) if n % folds != fold]
+            for lang in LANGS
+        }
+        m = train(data.model_copy(update={"stories": kept}))
+        for lang in LANGS:
+            for n, story in enumerate(data.stories.get(lang, [])):
+                if n % folds == fold:
+                    out.append(_score(m, story.text, lang, story.topics, True))
+    return out
+
+
+def with_embeddings(items: list[Scored], data: RoutingData, cache: Path) -> list[Scored]:
+    """The stories' items with the embedding's probabilities from a head trained without the
+    story's fold (embeddings read from, or added to, ``cache``)."""
+    from dataclasses import replace
+
+    from bot.understanding.embedding_head import embed_rows, fit, training_rows
+
+    rows = training_rows(data)
+    vectors = embed_rows(rows, cache)
+    classes = [*data.topics, OFFTOPIC]
+    fold_of = {
+        story.id: n % FOLDS for lang in LANGS for n, story in enumerate(data.stories.get(lang, []))
+    }
+    by_text: dict[str, tuple[tuple[str, float], ...]] = {}
+    for fold in range(FOLDS):
+        keep = [i for i, r in enumerate(rows) if not r[4] or fold_of[r[4]] != fold]
+        w, b = fit(vectors[keep], [rows[i][0] for i in keep], [rows[i][3] for i in keep], classes)
+        for i, r in enumerate(rows):
+            if r[4] and fold_of[r[4]] == fold and r[2] not in by_text:
+                logits = w @ vectors[i] + b
+                exp = [math.exp(x - max(logits)) for x in logits]
+                by_text[r[2]] = tuple(zip(classes, (e / sum(exp) for e in exp), strict=True))
+    texts = {
+        (lang, n): story.text
+        for lang in LANGS
+        for n, story in enumerate(data.stories.get(lang, []))
+    }
+    return [
+        replace(item, embedded=by_text.get(texts.get(key, ""), ()))
+        for item, key in zip(items, _story_keys(data), strict=True)
+    ]
+
+
+def _story_keys(data: RoutingData) -> list[tuple[str, int]]:
+    """(language, index) of the stories in the order :func:`story_scores` scores them."""
+    return [
+        (lang, n)
+        for fold in range(FOLDS)
+        for lang in LANGS
+        for n, _ in enumerate(data.stories.get(lang, []))
+        if n % FOLDS == fold
+    ]
+
+
+def short_scores(path: Path, m: Model) -> list[Scored]:
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    lang_of = {"no": "nb"}
+    return [
+        _score(m, r["text"], lang_of.get(r["lang"], r["lang"]), r.get("expect") or [], False)
+        for r in rows
+    ]
+
+
+def log_loss(items: list[Scored], temperatures: tuple[float, float]) -> float:
+    """Mean negative log-probability of the main topic (on-topic items)."""
+    total, n = 0.0, 0
+    for item in items:
+        if not item.expect:
+            continue
+        probs = dict(item.ranked(*temperatures))
+        total -= math.log(max(probs.get(item.expect[0], 0.0), 1e-12))
+        n += 1
+    return total / max(n, 1)
+
+
+def fit_temperatures(items: list[Scored]) -> tuple[float, float]:
+    """(whole-message, per-sentence) temperatures, each by log-loss on the items it serves."""
+    whole = [i for i in items if not i.parts]
+    by_sentence = [i for i in items if i.parts]
+    t = min(TEMPERATURES, key=lambda x: log_loss(whole, (x, 1.0)))
+    ts = min(TEMPERATURES, key=lambda x: log_loss(by_sentence, (t, x)))
+    return t, ts
+
+
+def mode_of(item: Scored) -> str:
+    """The threshold set the router uses for this item."""
+    if not item.parts:
+        return "short"
+    return "long+embedding" if item.embedded else "long"
+
+
+def shown(
+    item: Scored, temperatures: tuple[float, float], th: Thresholds
+) -> tuple[list[str], bool, bool]:
+    """What the bot would show: (topics, asked, off-topic)."""
+    off = item.classes.index(OFFTOPIC)
+    best = max(s for i, s in enumerate(item.raw) if i != off)
+    margin = best - item.raw[off]
+    if margin <= 0 or (item.evidence == 0 and margin < NO_ANCHOR_MARGIN):
+        return [], False, True
+    topics, ask, _ = decide(item.ranked(*temperatures), th)
+    return topics, ask, False
+
+
+def figures(
+    items: list[Scored], temperatures: tuple[float, float], th: Thresholds
+) -> dict[str, Any]:
+    """top1 (the first topic shown is one of the expected), offered_accuracy, ask_rate and
+    both_offered (two-topic items) of ``items``."""
+    top1 = offered = asked = both = pairs = 0
+    for item in items:
+        topics, ask, off = shown(item, temperatures, th)
+        asked += ask
+        if not item.expect:
+            top1 += off
+            offered += off
+            continue
+        top1 += bool(topics) and topics[0] in item.expect
+        offered += any(t in topics for t in item.expect)
+        if len(item.expect) == 2:
+            pairs += 1
+            both += all(t in topics for t in item.expect)
+    n = len(items)
+    return {
+        "n": n,
+        "top1": round(top1 / n, 4) if n else None,
+        "offered_accuracy": round(offered / n, 4) if n else None,
+        "ask_rate": round(asked / n, 4) if n else None,
+        "both_offered": round(both / pairs, 4) if pairs else None,
+    }
+
+
+ASK_BUDGET = {"short": 0.12, "long": 0.5, "long+embedding": 0.5}
+
+
+def best_thresholds(
+    items: list[Scored], temperatures: tuple[float, float], budget: float
+) -> tuple[Thresholds, dict[str, Any]]:
+    """The grid point with the most topics offered (then first right, then both of two shown)
+    whose ask rate stays within ``budget``."""
+    best: tuple[float, Thresholds, dict[str, Any]] | None = None
+    for answer_at in (0.15, 0.18, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6):
+        for ask_until in (0.4, 0.5, 0.6, 0.7, 0.8):
+            for second_at in (0.15, 0.2, 0.25, 0.3, None):
+                th = Thresholds(answer_at, ask_until, second_at)
+                f = figures(items, temperatures, th)
+                if f["ask_rate"] is None or f["ask_rate"] > budget:
+                    continue
+                score = f["offered_accuracy"] + f["top1"] + 0.5 * (f["both_offered"] or 0)
+                if best is None or score > best[0]:
+                    best = (score, th, f)
+    if best is None:
+        raise ValueError("no thresholds keep the ask rate within budget")
+    return best[1], best[2]
+
+
+def calibrate(short_path: Path, embeddings: Path | None = None) -> dict[str, Any]:
+    """Fit the temperatures, then the thresholds of each kind of reading (with the embedding
+    when ``embeddings``, a cache file of embeddings, is given)."""
+    data = load()
+    long = story_scores(data)
+    if embeddings is not None:
+        long = with_embeddings(long, data, embeddings)
+    short = short_scores(short_path, train(data))
+    temperatures = fit_temperatures(long + [s for s in short if s.expect])
+    report: dict[str, Any] = {"temperature": temperatures[0],
+                              "sentence_temperature": temperatures[1]}  # fmt: skip
+    for mode, items in (("short", short), ("long", long)):
+        items = [i for i in items if mode_of(i) != "short"] if mode == "long" else items
+        kind = mode_of(items[0]) if items else mode
+        th, f = best_thresholds(items, temperatures, ASK_BUDGET[kind])
+        report[kind] = {"thresholds": th.__dict__, "figures": f}
+    return report
