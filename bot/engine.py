@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import knowledge
-from bot import payloads
+from bot import payloads, reply_policy
 from bot.answers import (
     find_amount,
     find_days,
@@ -141,11 +141,15 @@ class Engine:
         fallback = normalize_lang(turn.locale) or "en"
         trace = _Trace(fallback)
         try:
-            replies = await self._handle(turn, fallback, trace)
+            if reply_policy.is_foreign(turn):
+                trace.outcome = "foreign_button"
+                replies = [reply_policy.notice(self.book, reply_policy.FOREIGN_BUTTON, fallback)]
+            else:
+                replies = reply_policy.shape(turn, await self._handle(turn, fallback, trace))
         except StoreUnavailable as exc:
             log.warning("store unavailable", extra={"error": str(exc)[:200]})
             trace.outcome = "unavailable"
-            replies = [self.book.notice("unavailable", fallback)]
+            replies = [reply_policy.notice(self.book, reply_policy.UNAVAILABLE, fallback)]
         if log.isEnabledFor(logging.INFO):
             self._log_turn(turn, trace, replies, started)
         return replies
@@ -156,8 +160,7 @@ class Engine:
             allowed = await self.store.hit_rate(person, self.rate_window, self.rate_limit)
             if not allowed:
                 trace.outcome = "rate_limited"
-                notice = self.book.notice("rate_limited", fallback)
-                return [notice.model_copy(update={"private": True})]
+                return [reply_policy.notice(self.book, reply_policy.RATE_LIMITED, fallback)]
         async with self.store.lock(key):
             loaded = await self.store.load(key)
             session = loaded or Session()
@@ -205,7 +208,10 @@ class Engine:
     def reminder_reply(self, reminder: Reminder) -> Reply:
         """The message a due reminder sends to its conversation, in the person's language."""
         lang = normalize_lang(reminder.lang) or "en"
-        return self.book.reminder_due(reminder.topic, lang)
+        reply = self.book.reminder_due(reminder.topic, lang)
+        if reply_policy.reminder_is_private(reminder.note):
+            return reply.model_copy(update={"private": True})
+        return reply
 
     # Session hygiene ------------------------------------------------------------------------
     def _repair(self, session: Session) -> None:
@@ -543,7 +549,7 @@ class Engine:
             due=t.turn.at.timestamp() + days * DAY,
             lang=t.lang,
             topic=topic,
-            note=t.turn.chat_kind,
+            note=reply_policy.reminder_note(t.turn),
         )
         await self.store.add_reminder(reminder)
         return [self.book.reminder_set(days, topic, t.lang)]

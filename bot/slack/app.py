@@ -43,6 +43,7 @@ from starlette.routing import Route
 from bot.config import Settings
 from bot.logs import quiet_frameworks
 from bot.models import ConversationKey, Reply, Turn, normalize_lang
+from bot.reply_policy import is_foreign
 from bot.slack.events import (
     Inbound,
     action_to_inbound,
@@ -73,6 +74,9 @@ quiet_frameworks()
 CLIENT_TIMEOUT_S = 10
 SHUTDOWN_WAIT_S = 10.0
 ACTIONS = re.compile(r"^cc[:-]")
+CONVERSATION_EVENTS = ("message", "app_mention", "member_joined_channel")  # → bot.slack.events
+OTHER_EVENTS = ("app_home_opened", "tokens_revoked", "app_uninstalled")
+SLASH_COMMANDS = ("/checklist", "/coach")
 
 
 def _secret(value: Any) -> str | None:
@@ -135,14 +139,14 @@ class SlackBot:
             request_verification_enabled=False,  # checked by _dispatch, before Bolt reads it
             logger=_framework_log,
         )
-        for event in ("message", "app_mention", "member_joined_channel"):
+        for event in CONVERSATION_EVENTS:
             app.event(event)(self._on_event)
         app.event("app_home_opened")(self._on_home)
         app.event("tokens_revoked")(self._on_uninstalled)
         app.event("app_uninstalled")(self._on_uninstalled)
         app.event(re.compile(r".*"))(self._on_other)  # acknowledge every other event: no retry
-        app.command("/checklist")(self._on_command)
-        app.command("/coach")(self._on_command)
+        for command in SLASH_COMMANDS:
+            app.command(command)(self._on_command)
         app.action(ACTIONS)(self._on_action)
         return app
 
@@ -218,14 +222,23 @@ class SlackBot:
             await asyncio.wait(pending, timeout=timeout)
 
     async def send(self, key: ConversationKey, replies: list[Reply]) -> None:
-        """Deliver replies to a conversation (reminders); raises when Slack refused them."""
+        """Deliver replies to a conversation (reminders); raises when Slack refused them.
+
+        Private replies go to the person's DM with the app (``conversations.open``): the
+        conversation may be someone else's DM or a channel the app cannot post in."""
         team, channel = split_chat(key.chat)
+        client = await self._client_for(team)
+        thread = key.thread or None
+        if any(reply.private for reply in replies):
+            channel, thread = await self._direct_channel(client, key.user), None
         turn = Turn(key=key, chat_kind="direct" if channel.startswith("D") else "group",
                     kind="command")
-        # A channel conversation without a thread comes from a slash command: keep it private.
-        private = turn.chat_kind == "group" and not key.thread
-        inbound = Inbound(turn, channel, key.thread or None, team, ephemeral=private)
-        await self._deliver(await self._client_for(team), inbound, replies)
+        await self._deliver(client, Inbound(turn, channel, thread, team), replies)
+
+    async def _direct_channel(self, client: AsyncWebClient, user: str) -> str:
+        """The id of the person's DM with the app."""
+        opened = await client.conversations_open(users=user)
+        return str(opened["channel"]["id"])
 
     async def run_socket_mode(self, stop: asyncio.Event) -> None:
         """Serve over Socket Mode until ``stop`` is set (no public URL needed)."""
@@ -317,7 +330,7 @@ class SlackBot:
                 await self._respond(inbound.response_url, {"delete_original": True})
             return
         replies = await self._handle(client, inbound)
-        if inbound.owner in (None, inbound.turn.key.user) and replies:
+        if replies and not replies[0].notice and not is_foreign(inbound.turn):
             await self._close_buttons(client, inbound, body, replies[0].lang)
         await self._deliver(client, inbound, replies)
 
@@ -347,24 +360,19 @@ class SlackBot:
                        replies: list[Reply]) -> None:
         turn = inbound.turn
         user = turn.key.user
-        payload = turn.payload or ""
         for reply in replies:
-            share = None
-            if inbound.ephemeral and reply.checklist:
-                reopen = reply.resume or payload
-                share = reopen if reopen.startswith("checklist:") else None
             if inbound.share:
                 message = render(reply, self.kb, buttons=False)
                 await self._respond(inbound.response_url or "",
                                     {**message, "response_type": "in_channel"})
                 continue
             message = render(reply, self.kb, owner=user, dm_url=inbound.dm_url,
-                             share_payload=share)
-            if inbound.ephemeral and inbound.response_url:
+                             share_payload=reply.share)
+            if reply.private and inbound.response_url:
                 await self._respond(inbound.response_url,
                                     {**message, "response_type": "ephemeral",
                                      "replace_original": False})
-            elif inbound.ephemeral or (reply.private and turn.chat_kind == "group"):
+            elif reply.private and turn.chat_kind == "group":
                 await client.chat_postEphemeral(channel=inbound.channel, user=user,
                                                 thread_ts=inbound.thread_ts, **message)
             else:

@@ -56,7 +56,6 @@ class Inbound:
     response_url: str | None = None  # slash commands and ephemeral messages answer here
     ephemeral: bool = False
     message_ts: str | None = None  # the message whose button was clicked
-    owner: str | None = None  # the person whose buttons those were
     label: str | None = None  # the label of the chosen answer
     share: bool = False  # the "Share in channel" button
     app_id: str = ""  # the Slack app (links to its DM)
@@ -279,6 +278,7 @@ def command_to_inbound(body: Body) -> Inbound | None:
         kind=kind,
         payload=payload,
         text=message,
+        private=True,
     )
     return Inbound(turn, channel, None, team, response_url=body.get("response_url"),
                    ephemeral=True, app_id=str(body.get("api_app_id") or ""))
@@ -319,13 +319,14 @@ def action_to_inbound(body: Body) -> Inbound | None:
         kind="command" if share else "button",
         payload=payload,
         at=_at(action.get("action_ts")),
+        owner=owner,
+        private=bool(container.get("is_ephemeral")),
     )
     return Inbound(
         turn, channel, thread, team,
         response_url=body.get("response_url"),
         ephemeral=bool(container.get("is_ephemeral")),
         message_ts=container.get("message_ts") or message.get("ts"),
-        owner=owner,
         label=label,
         share=share,
         app_id=str(body.get("api_app_id") or ""),

@@ -31,8 +31,12 @@ from bot.store.base import SessionStore
 BOT_SCOPES = [
     "app_mentions:read",
     "channels:history",
+    "channels:read",
     "groups:history",
+    "groups:read",
     "im:history",
+    "im:write",
+    "mpim:history",
     "chat:write",
     "commands",
     "users:read",
