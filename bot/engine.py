@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import knowledge
-from bot import payloads, reply_policy
+from bot import draft_values, payloads, reply_policy
 from bot.answers import (
     find_amount,
     find_days,
@@ -28,6 +28,7 @@ from bot.answers import (
     parse_text,
 )
 from bot.flows import DONE, Flow, FlowModel, FlowSpec, question_of
+from bot.formal_notice import FormalNotice, remembered
 from bot.logs import text_field
 from bot.models import Reply, Turn, normalize_lang
 from bot.payloads import Action
@@ -110,6 +111,7 @@ class Engine:
         }
         self.book = ReplyBook(self.kb, self.flows)
         self.vocab = Vocabulary.from_knowledge(self.kb)
+        self.notice = FormalNotice(self.kb, self.book)
         self.rate_limit = rate_limit
         self.rate_window = float(rate_window or DEFAULT_RATE_WINDOW)
         self._options = self._option_words()
@@ -229,7 +231,7 @@ class Engine:
 
     @staticmethod
     def _leave_flow(session: Session) -> None:
-        session.flow, session.state, session.slots = None, IDLE, {}
+        session.flow, session.state, session.slots = None, IDLE, remembered(session.slots)
 
     # Language -------------------------------------------------------------------------------
     def _resolve_language(self, t: _Turn, text: str | None, word_lang: str | None) -> str:
@@ -324,6 +326,8 @@ class Engine:
             return self._draft_pick(t, arg)
         if name == "remind":
             return await self._remind(t, arg) if t.turn.reminders else self._stale(t)
+        if name == "law":
+            return self._law(t, arg, action.arg2)
         if name == "forget":
             if arg != "yes":
                 return [book.forget_confirm(lang)]
@@ -377,8 +381,14 @@ class Engine:
         session = t.session
         self._leave_flow(session)
         session.topic = topic_id
-        session.slots = {"_d": self.kb.topics[topic_id].drafts[0].id}
+        session.slots |= {"_d": self.kb.topics[topic_id].drafts[0].id}
         reply = self.book.topic_answer(topic_id, t.lang)
+        said = self._said(text, t, topic_id)
+        if said:
+            session.slots[draft_values.SAID] = said
+            values = self.book.fill_values(topic_id, session.slots, t.lang)
+            draft = self.book.draft(self.kb.topics[topic_id].drafts[0], t.lang, values)
+            reply = reply.model_copy(update={"draft": draft})
         if not t.group:
             return [reply]
         return [reply.model_copy(update={"continue_in_dm": True, "resume": f"topic:{topic_id}"})]
@@ -387,9 +397,11 @@ class Engine:
         session, flow = t.session, self.flows[flow_id]
         spec = flow.spec
         slots = self._prefill(spec, text, t.lang) if text and spec.prefill else {}
+        said = {k: v for k, v in self._said(text, t, spec.topic).items() if k not in spec.fills}
+        slots = remembered(session.slots) | slots | ({draft_values.SAID: said} if said else {})
         session.flow, session.state, session.slots = flow_id, spec.initial, slots
         session.topic = spec.topic
-        if not slots:
+        if not any(slot in slots for slot in spec.prefill):
             return [self.book.flow_start(flow_id, question_of(spec.initial), t.lang, t.group)]
         model = flow.start(slots)
         if model.state == DONE:
@@ -457,9 +469,16 @@ class Engine:
         reply, draft_id = self.book.outcome(
             flow_id, model.outcomes, model.extra_advice, session.slots, t.lang, t.turn.reminders
         )
-        kept = {slot: session.slots.get(slot) for slot in flow.spec.fills.values()}
+        if self.notice.offered(flow_id, model.outcomes, session.slots):
+            reply = self.notice.offer(reply, t.lang)
+        kept_slots = (*flow.spec.fills.values(), draft_values.SAID)
+        kept = {slot: session.slots.get(slot) for slot in kept_slots}
         session.flow, session.state = None, IDLE
-        session.slots = {k: v for k, v in kept.items() if v is not None} | {"_d": draft_id}
+        session.slots = (
+            remembered(session.slots)
+            | {k: v for k, v in kept.items() if v is not None}
+            | {"_d": draft_id}
+        )
         return [reply, self.book.after_flow(t.lang)]
 
     # Free text ------------------------------------------------------------------------------
@@ -512,6 +531,33 @@ class Engine:
         if value is None:
             return [self.book.reask(flow_id, current, t.lang, key)]
         return self._advance(t, current, value)
+
+    def _said(self, text: str | None, t: _Turn, topic_id: str) -> dict[str, Any]:
+        """Draft values the message states (rates, dates, hours, "3 weeks ago") that a draft
+        of the topic has a place for."""
+        if not text:
+            return {}
+        numbers = self.vocab.numbers_in.get(t.lang, self.vocab.numbers)
+        said = draft_values.read(text, t.turn.at.date(), self.vocab.units, numbers)
+        wanted = {p for d in self.kb.topics[topic_id].drafts for p in d.placeholders("en")}
+        return {k: v for k, v in said.items() if k in wanted or k == "_date"}
+
+    def _law(self, t: _Turn, country: str, target: str) -> list[Reply]:
+        """``law``: ask where the business is based (or answer for the country already known);
+        ``law:<country>[:<lang>]``: remember it and answer, the notice written in ``<lang>``."""
+        session = t.session
+        if session.flow is not None:
+            return self._stale(t)
+        known = session.slots.get("_country")
+        if not country:
+            if known not in self.kb.law:
+                return [self.notice.ask(session.slots, t.lang)]
+            country = str(known)
+        if country not in self.kb.law:
+            return self._stale(t)
+        session.slots["_country"] = country
+        today = t.turn.at.date()
+        return [self.notice.answer(country, session.slots, t.lang, target or t.lang, today)]
 
     # Drafts and reminders -------------------------------------------------------------------
     def _draft_in(self, t: _Turn, target: str) -> list[Reply]:

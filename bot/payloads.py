@@ -6,6 +6,7 @@ Grammar (every payload is at most 64 bytes of UTF-8)::
     lang:<fr|nb|en|no>        topic:<topic-id>     flow:<flow-id>      checklist:<topic-id>
     a:<question_id>:<option>  draft:<lang>         remind:<days>       remind:cancel
     forget:yes                dr:<draft-id>  (another draft of the topic just answered)
+    law                       law:<country>[:<lang>]  (formal notice: ask where, or answer)
 
 Deep links (Telegram ``/start <x>``) write the first ``:`` as ``-``: ``checklist-late-payment``.
 Parsing never raises: anything else is ``None``, which the engine treats as a stale button.
@@ -18,8 +19,12 @@ from typing import NamedTuple
 
 from bot.models import MAX_PAYLOAD_BYTES
 
-BARE = frozenset({"start", "menu", "help", "cancel", "checklist", "forget", "skip", "lang"})
-WITH_ARG = frozenset({"lang", "topic", "flow", "checklist", "a", "draft", "dr", "remind", "forget"})
+BARE = frozenset(
+    {"start", "menu", "help", "cancel", "checklist", "forget", "skip", "lang", "law"}
+)
+WITH_ARG = frozenset(
+    {"lang", "topic", "flow", "checklist", "a", "draft", "dr", "remind", "forget", "law"}
+)
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,47}$")
 
 
@@ -66,6 +71,12 @@ def parse(payload: str | None) -> Action | None:
         return Action("draft", rest) if rest in ("fr", "nb", "en") else None
     if name == "forget":
         return Action("forget", "yes") if rest == "yes" else None
+    if name == "law":
+        country, _, lang = rest.partition(":")
+        lang = "nb" if lang == "no" else lang
+        if _ID.match(country) and lang in ("", "fr", "nb", "en"):
+            return Action("law", country, lang)
+        return None
     if name == "remind":
         if rest == "cancel" or (rest.isdigit() and len(rest) <= 4):
             return Action("remind", rest)
