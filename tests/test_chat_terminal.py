@@ -279,3 +279,21 @@ def test_forgetting_empties_the_history_file(tmp_path: Path) -> None:
     fresh = LineReader(KB, tmp_path / "new" / "chat.history")
     assert (tmp_path / "new" / "chat.history").stat().st_mode & 0o777 == 0o600
     assert list(fresh.session.history.load_history_strings()) == []
+
+
+def test_headings_and_questions_are_bold_and_plain_text_is_not() -> None:
+    import io
+
+    from rich.console import Console
+
+    from bot.models import Reply
+    from bot.terminal.screen import Screen
+
+    out = io.StringIO()
+    screen = Screen(KB, Console(file=out, width=80, force_terminal=True, color_system="standard"))
+    question = KB.topics["say-no"].question("situation").text.nb
+    intro = KB.text("flow_start", "nb", title=KB.topics["say-no"].title.nb).split("\n")[0]
+    screen.replies([Reply(text=intro + "\n\n" + question, lang="nb")])
+    bold = "\x1b[1m"
+    assert bold + question in out.getvalue()
+    assert bold + intro not in out.getvalue()
