@@ -297,3 +297,22 @@ def test_headings_and_questions_are_bold_and_plain_text_is_not() -> None:
     bold = "\x1b[1m"
     assert bold + question in out.getvalue()
     assert bold + intro not in out.getvalue()
+
+
+def test_forget_deletes_the_conversation_and_the_typed_lines(
+    tmp_path: Path, terminals: list[Terminal]
+) -> None:
+    history = tmp_path / "chat.history"
+    chat = open_terminal(terminals, tmp_path, "--lang", "en")
+    chat.wait_prompt()
+    chat.say(flow_number("unpaid-invoice"))
+    assert history.exists() and flow_number("unpaid-invoice") in history.read_text()
+    confirm = words(chat.say("forget me"))
+    assert words(KB.text("forget_confirm", "en")) in confirm
+    done = words(chat.say("1"))  # "Yes, delete everything"
+    assert words(KB.text("forgotten", "en")) in done
+    assert history.read_text() == ""
+    chat.leave("exit\r")
+    again = open_terminal(terminals, tmp_path, "--lang", "en")
+    assert words(KB.text("greeting", "en")) in words(again.wait_prompt())
+    again.leave("exit\r")
