@@ -66,7 +66,8 @@ async def run_lines(
     kb = conversation.engine.kb
     buttons: list[Button] = []
 
-    def show(replies: list[Reply]) -> None:
+    async def show(replies: list[Reply]) -> None:
+        """One turn's output (a coroutine, so a line about the turn's state can be awaited)."""
         nonlocal buttons
         buttons = [b for reply in replies for b in reply.buttons]  # only what this turn shows
         if as_json:
@@ -75,7 +76,7 @@ async def run_lines(
             write_text_turn(out, replies, kb)
         out.flush()
 
-    show(opening.replies)
+    await show(opening.replies)
     while True:
         if not as_json:
             out.write("> ")
@@ -84,4 +85,4 @@ async def run_lines(
         if not line:
             break
         _, replies = await conversation.say(line.rstrip("\n"), buttons)
-        show(replies)
+        await show(replies)
