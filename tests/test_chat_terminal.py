@@ -316,3 +316,26 @@ def test_forget_deletes_the_conversation_and_the_typed_lines(
     again = open_terminal(terminals, tmp_path, "--lang", "en")
     assert words(KB.text("greeting", "en")) in words(again.wait_prompt())
     again.leave("exit\r")
+
+
+def test_tab_completes_a_choice_on_offer(tmp_path: Path, terminals: list[Terminal]) -> None:
+    chat = open_terminal(terminals, tmp_path, "--lang", "en", store="memory://")
+    chat.wait_prompt()
+    label = KB.text("flow_say_no", "en")
+    chat.child.send(label[:6].lower() + "\t")  # "saying" + Tab → the whole label
+    chat.child.expect(label)  # completion runs in the background: wait for it before Enter
+    asked = words(chat.say(""))
+    assert words(KB.topics["say-no"].question("situation").text.en) in asked
+    chat.leave("\x04")
+
+
+def test_tab_completion_offers_only_matching_labels() -> None:
+    from prompt_toolkit.document import Document
+
+    from bot.terminal.reader import ChoiceCompleter
+
+    completer = ChoiceCompleter(["Vis sjekklisten", "Vis meldingen: Et klart nei", "Meny"])
+    found = [c.text for c in completer.get_completions(Document("vis m"), None)]
+    assert found == ["Vis meldingen: Et klart nei"]
+    assert [c.text for c in completer.get_completions(Document("MEN"), None)] == ["Meny"]
+    assert list(completer.get_completions(Document(""), None)) == []
