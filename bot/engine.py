@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import knowledge
-from bot import draft_values, payloads, reply_policy
+from bot import draft_values, handover, payloads, quoted, reply_policy, suggestions
 from bot.answers import (
     find_amount,
     find_days,
@@ -30,7 +30,7 @@ from bot.answers import (
 from bot.flows import DONE, Flow, FlowModel, FlowSpec, question_of
 from bot.formal_notice import FormalNotice, remembered
 from bot.logs import text_field
-from bot.models import Reply, Turn, normalize_lang
+from bot.models import ConversationKey, Reply, Turn, normalize_lang
 from bot.payloads import Action
 from bot.replies import ReplyBook
 from bot.store.base import Reminder, Session, SessionStore, StoreUnavailable
@@ -207,6 +207,15 @@ class Engine:
             return None
         return self.book.question(session.flow, question_of(session.state), session.lang or "en")
 
+    async def opening(self, key: ConversationKey, locale: str | None) -> suggestions.Opening:
+        """What a new assistant thread of ``key`` shows (bot.suggestions)."""
+        return await suggestions.opening(self, key, locale)
+
+    async def carry_over(self, source: ConversationKey, target: ConversationKey,
+                         locale: str | None = None) -> list[Reply]:
+        """Continue ``source`` in the direct chat ``target`` (bot.handover)."""
+        return await handover.carry(self, source, target, locale)
+
     def reminder_reply(self, reminder: Reminder) -> Reply:
         """The message a due reminder sends to its conversation, in the person's language."""
         lang = normalize_lang(reminder.lang) or "en"
@@ -248,6 +257,10 @@ class Engine:
     # Dispatch -------------------------------------------------------------------------------
     async def _dispatch(self, t: _Turn) -> list[Reply]:
         turn, session = t.turn, t.session
+        if turn.quoted:  # a client's message: its words never set the person's language
+            t.lang = session.lang = self._resolve_language(t, None, None)
+            return quoted.advise(self.book, session, turn.text or "", t.lang, turn.client,
+                                 turn.at.date(), self.vocab.units)
         payload = turn.payload if turn.kind in ("button", "command") else None
         text = turn.text if payload is None else None
         if text and not text.isascii():

@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 
 from bot.slack import app as slack_app
+from bot.slack.native import ASSISTANT_EVENTS, SHORTCUT_ID
 from bot.slack.oauth import BOT_SCOPES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,8 +61,7 @@ def called_methods() -> set[str]:
 
 def subscribed_events() -> set[str]:
     """The manifest events the app's listeners need."""
-    listened = [*slack_app.CONVERSATION_EVENTS, *slack_app.OTHER_EVENTS,
-                *getattr(slack_app, "ASSISTANT_EVENTS", ())]
+    listened = [*slack_app.CONVERSATION_EVENTS, *slack_app.OTHER_EVENTS, *ASSISTANT_EVENTS]
     return {event for name in listened for event in DELIVERED_BY.get(name, {name})}
 
 
@@ -101,3 +101,6 @@ def test_events_commands_and_interactivity_point_at_the_service():
     assert set(commands) == set(slack_app.SLASH_COMMANDS)
     assert all(c["url"].endswith("/slack/events") for c in commands.values())
     assert MANIFEST["features"]["app_home"]["home_tab_enabled"]
+    shortcuts = MANIFEST["features"]["shortcuts"]
+    assert [(s["type"], s["callback_id"]) for s in shortcuts] == [("message", SHORTCUT_ID)]
+    assert MANIFEST["features"]["assistant_view"]["assistant_description"]

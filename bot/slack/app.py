@@ -56,6 +56,7 @@ from bot.slack.events import (
 from bot.slack.home import home_view
 from bot.slack.intake import intake_of
 from bot.slack.locales import LocaleCache
+from bot.slack.native import NativeSurfaces
 from bot.slack.oauth import BOT_SCOPES, SignedStateStore, open_installation_store
 from bot.slack.render import answered, fallback, render
 from bot.slack.retry import retry_handlers
@@ -83,7 +84,7 @@ def _secret(value: Any) -> str | None:
     return value.get_secret_value() if value is not None else None
 
 
-class SlackBot:
+class SlackBot(NativeSurfaces):
     """``SlackBot(settings, engine, store)``: routes for HTTP mode, Socket Mode, and ``send``."""
 
     def __init__(self, settings: Settings, engine: Any, store: SessionStore, *,
@@ -148,6 +149,7 @@ class SlackBot:
         for command in SLASH_COMMANDS:
             app.command(command)(self._on_command)
         app.action(ACTIONS)(self._on_action)
+        self.register_native(app, _framework_log)
         return app
 
     # service contract ------------------------------------------------------------------------
@@ -329,10 +331,30 @@ class SlackBot:
             if inbound.response_url:
                 await self._respond(inbound.response_url, {"delete_original": True})
             return
+        if inbound.carry:
+            await self.continue_in_dm(client, inbound)
+            return
+        shown = await self._shown(inbound, body)
         replies = await self._handle(client, inbound)
         if replies and not replies[0].notice and not is_foreign(inbound.turn):
-            await self._close_buttons(client, inbound, body, replies[0].lang)
+            await self._close_buttons(client, inbound, shown, replies[0].lang)
         await self._deliver(client, inbound, replies)
+
+    async def _shown(self, inbound: Inbound, body: dict[str, Any]) -> tuple[str, list]:
+        """The text and blocks of the clicked message. Clicks on ephemeral messages carry no
+        copy: the question the conversation waits on is laid out again (nothing outside a
+        flow: the message then keeps only the answer given)."""
+        message = body.get("message")
+        if isinstance(message, dict) and isinstance(message.get("blocks"), list):
+            return str(message.get("text") or ""), message["blocks"]
+        try:
+            question = await self.engine.pending_question(inbound.turn.key.as_str())
+        except StoreUnavailable:
+            question = None
+        if question is None:
+            return "", []
+        laid_out = render(question, self.kb, buttons=False)
+        return laid_out["text"], laid_out["blocks"]
 
     async def _handle(self, client: AsyncWebClient, inbound: Inbound) -> list[Reply]:
         locale = await self.locales.get(client, inbound.team, inbound.turn.key.user)
@@ -345,10 +367,10 @@ class SlackBot:
         await self._deliver(client, inbound, await self._handle(client, inbound))
 
     async def _close_buttons(self, client: AsyncWebClient, inbound: Inbound,
-                             body: dict[str, Any], lang: str) -> None:
-        message = body.get("message") or {}
-        blocks = answered(message.get("blocks") or [], inbound.label or "", lang, self.kb)
-        text = message.get("text") or fallback(inbound.label or "")
+                             shown: tuple[str, list], lang: str) -> None:
+        text, blocks = shown
+        blocks = answered(blocks, inbound.label or "", lang, self.kb)
+        text = text or fallback(inbound.label or "")
         if inbound.ephemeral and inbound.response_url:
             await self._respond(inbound.response_url,
                                 {"replace_original": True, "text": text, "blocks": blocks})

@@ -30,6 +30,7 @@ from bot.store.base import SessionStore
 
 BOT_SCOPES = [
     "app_mentions:read",
+    "assistant:write",
     "channels:history",
     "channels:read",
     "groups:history",
