@@ -44,10 +44,10 @@ def advise(book: ReplyBook, session: Session, text: str, lang: str, client: str 
     topic = book.kb.topics[topic_id]
     first = topic.drafts[0]
     session.flow, session.state, session.topic = None, "idle", topic_id
-    said = draft_values.read(said, today, units)
+    stated = draft_values.read(said, today, units)
     if client:
-        said["client_name"] = client
-    session.slots = {"_d": first.id, draft_values.SAID: said}
+        stated["client_name"] = client
+    session.slots = {"_d": first.id, draft_values.SAID: stated}
     answer = book.topic_answer(topic_id, lang)
     values = book.fill_values(topic_id, session.slots, client_lang)
     buttons = [

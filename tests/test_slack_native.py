@@ -63,6 +63,7 @@ async def test_shortcut_on_a_french_client_message_gives_private_advice_and_a_dr
         first_draft = topic.drafts[0]
         assert escape(first_draft.title.get("fr")) in shown  # the reply draft, in French
         assert "Bonjour Marie Dupont" in shown  # addressed to the message's author
+        assert "1\u00a0200\u00a0€" in shown  # the amount the message states, the French way
         assert "flow:unpaid-invoice" in values_of(post)
         (note,) = h.api.of("response_url")
         assert note.params["response_type"] == "ephemeral"
