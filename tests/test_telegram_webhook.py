@@ -233,7 +233,7 @@ async def test_two_people_in_one_group_keep_separate_conversations(tmp_path: Pat
         await h.stand_in.settle(quiet=0.2)
         new = h.stand_in.calls[before:]
         assert [c.method for c in new] == ["answerCallbackQuery"]
-        assert new[0].params["text"] == t("tg_foreign_button", "nb")
+        assert new[0].params["text"] == t("foreign_button", "nb")
         tom_session = await h.store.load(f"telegram|{GROUP}||{TOM}")
         kari_session = await h.store.load(f"telegram|{GROUP}||{KARI}")
         assert tom_session is not None and tom_session.flow == "say-no"

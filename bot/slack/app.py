@@ -43,6 +43,7 @@ from starlette.routing import Route
 from bot.config import Settings
 from bot.logs import quiet_frameworks
 from bot.models import ConversationKey, Reply, Turn, normalize_lang
+from bot.reply_policy import is_foreign
 from bot.slack.events import (
     Inbound,
     action_to_inbound,
@@ -55,6 +56,7 @@ from bot.slack.events import (
 from bot.slack.home import home_view
 from bot.slack.intake import intake_of
 from bot.slack.locales import LocaleCache
+from bot.slack.native import NativeSurfaces
 from bot.slack.oauth import BOT_SCOPES, SignedStateStore, open_installation_store
 from bot.slack.render import answered, fallback, render
 from bot.slack.retry import retry_handlers
@@ -73,13 +75,16 @@ quiet_frameworks()
 CLIENT_TIMEOUT_S = 10
 SHUTDOWN_WAIT_S = 10.0
 ACTIONS = re.compile(r"^cc[:-]")
+CONVERSATION_EVENTS = ("message", "app_mention", "member_joined_channel")  # → bot.slack.events
+OTHER_EVENTS = ("app_home_opened", "tokens_revoked", "app_uninstalled")
+SLASH_COMMANDS = ("/checklist", "/coach")
 
 
 def _secret(value: Any) -> str | None:
     return value.get_secret_value() if value is not None else None
 
 
-class SlackBot:
+class SlackBot(NativeSurfaces):
     """``SlackBot(settings, engine, store)``: routes for HTTP mode, Socket Mode, and ``send``."""
 
     def __init__(self, settings: Settings, engine: Any, store: SessionStore, *,
@@ -135,15 +140,16 @@ class SlackBot:
             request_verification_enabled=False,  # checked by _dispatch, before Bolt reads it
             logger=_framework_log,
         )
-        for event in ("message", "app_mention", "member_joined_channel"):
+        for event in CONVERSATION_EVENTS:
             app.event(event)(self._on_event)
         app.event("app_home_opened")(self._on_home)
         app.event("tokens_revoked")(self._on_uninstalled)
         app.event("app_uninstalled")(self._on_uninstalled)
         app.event(re.compile(r".*"))(self._on_other)  # acknowledge every other event: no retry
-        app.command("/checklist")(self._on_command)
-        app.command("/coach")(self._on_command)
+        for command in SLASH_COMMANDS:
+            app.command(command)(self._on_command)
         app.action(ACTIONS)(self._on_action)
+        self.register_native(app, _framework_log)
         return app
 
     # service contract ------------------------------------------------------------------------
@@ -218,14 +224,23 @@ class SlackBot:
             await asyncio.wait(pending, timeout=timeout)
 
     async def send(self, key: ConversationKey, replies: list[Reply]) -> None:
-        """Deliver replies to a conversation (reminders); raises when Slack refused them."""
+        """Deliver replies to a conversation (reminders); raises when Slack refused them.
+
+        Private replies go to the person's DM with the app (``conversations.open``): the
+        conversation may be someone else's DM or a channel the app cannot post in."""
         team, channel = split_chat(key.chat)
+        client = await self._client_for(team)
+        thread = key.thread or None
+        if any(reply.private for reply in replies):
+            channel, thread = await self._direct_channel(client, key.user), None
         turn = Turn(key=key, chat_kind="direct" if channel.startswith("D") else "group",
                     kind="command")
-        # A channel conversation without a thread comes from a slash command: keep it private.
-        private = turn.chat_kind == "group" and not key.thread
-        inbound = Inbound(turn, channel, key.thread or None, team, ephemeral=private)
-        await self._deliver(await self._client_for(team), inbound, replies)
+        await self._deliver(client, Inbound(turn, channel, thread, team), replies)
+
+    async def _direct_channel(self, client: AsyncWebClient, user: str) -> str:
+        """The id of the person's DM with the app."""
+        opened = await client.conversations_open(users=user)
+        return str(opened["channel"]["id"])
 
     async def run_socket_mode(self, stop: asyncio.Event) -> None:
         """Serve over Socket Mode until ``stop`` is set (no public URL needed)."""
@@ -316,10 +331,30 @@ class SlackBot:
             if inbound.response_url:
                 await self._respond(inbound.response_url, {"delete_original": True})
             return
+        if inbound.carry:
+            await self.continue_in_dm(client, inbound)
+            return
+        shown = await self._shown(inbound, body)
         replies = await self._handle(client, inbound)
-        if inbound.owner in (None, inbound.turn.key.user) and replies:
-            await self._close_buttons(client, inbound, body, replies[0].lang)
+        if replies and not replies[0].notice and not is_foreign(inbound.turn):
+            await self._close_buttons(client, inbound, shown, replies[0].lang)
         await self._deliver(client, inbound, replies)
+
+    async def _shown(self, inbound: Inbound, body: dict[str, Any]) -> tuple[str, list]:
+        """The text and blocks of the clicked message. Clicks on ephemeral messages carry no
+        copy: the question the conversation waits on is laid out again (nothing outside a
+        flow: the message then keeps only the answer given)."""
+        message = body.get("message")
+        if isinstance(message, dict) and isinstance(message.get("blocks"), list):
+            return str(message.get("text") or ""), message["blocks"]
+        try:
+            question = await self.engine.pending_question(inbound.turn.key.as_str())
+        except StoreUnavailable:
+            question = None
+        if question is None:
+            return "", []
+        laid_out = render(question, self.kb, buttons=False)
+        return laid_out["text"], laid_out["blocks"]
 
     async def _handle(self, client: AsyncWebClient, inbound: Inbound) -> list[Reply]:
         locale = await self.locales.get(client, inbound.team, inbound.turn.key.user)
@@ -332,10 +367,10 @@ class SlackBot:
         await self._deliver(client, inbound, await self._handle(client, inbound))
 
     async def _close_buttons(self, client: AsyncWebClient, inbound: Inbound,
-                             body: dict[str, Any], lang: str) -> None:
-        message = body.get("message") or {}
-        blocks = answered(message.get("blocks") or [], inbound.label or "", lang, self.kb)
-        text = message.get("text") or fallback(inbound.label or "")
+                             shown: tuple[str, list], lang: str) -> None:
+        text, blocks = shown
+        blocks = answered(blocks, inbound.label or "", lang, self.kb)
+        text = text or fallback(inbound.label or "")
         if inbound.ephemeral and inbound.response_url:
             await self._respond(inbound.response_url,
                                 {"replace_original": True, "text": text, "blocks": blocks})
@@ -347,24 +382,19 @@ class SlackBot:
                        replies: list[Reply]) -> None:
         turn = inbound.turn
         user = turn.key.user
-        payload = turn.payload or ""
         for reply in replies:
-            share = None
-            if inbound.ephemeral and reply.checklist:
-                reopen = reply.resume or payload
-                share = reopen if reopen.startswith("checklist:") else None
             if inbound.share:
                 message = render(reply, self.kb, buttons=False)
                 await self._respond(inbound.response_url or "",
                                     {**message, "response_type": "in_channel"})
                 continue
             message = render(reply, self.kb, owner=user, dm_url=inbound.dm_url,
-                             share_payload=share)
-            if inbound.ephemeral and inbound.response_url:
+                             share_payload=reply.share)
+            if reply.private and inbound.response_url:
                 await self._respond(inbound.response_url,
                                     {**message, "response_type": "ephemeral",
                                      "replace_original": False})
-            elif inbound.ephemeral or (reply.private and turn.chat_kind == "group"):
+            elif reply.private and turn.chat_kind == "group":
                 await client.chat_postEphemeral(channel=inbound.channel, user=user,
                                                 thread_ts=inbound.thread_ts, **message)
             else:

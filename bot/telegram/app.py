@@ -32,7 +32,7 @@ from telegram.ext import Application, BaseRateLimiter, ContextTypes, TypeHandler
 
 import knowledge
 from bot.config import Settings
-from bot.models import ConversationKey, Reply, normalize_lang
+from bot.models import ConversationKey, Reply
 from bot.store.base import SessionStore, StoreUnavailable
 from bot.telegram.limits import RetryingRateLimiter
 from bot.telegram.ordering import PerPersonOrder
@@ -223,26 +223,21 @@ class TelegramBot:
                 await self._answer_callback(update.callback_query)
             return
         turn = incoming.turn
-        lang = normalize_lang(turn.locale) or "en"
+        assert turn.event_id is not None
         try:
-            assert turn.event_id is not None
-            if not await self.store.claim_event(turn.event_id, turn.key.person):
-                log.info("telegram update %s: duplicate, skipped", update.update_id)
-                return
-            if incoming.foreign and incoming.callback is not None:
-                await self._answer_callback(incoming.callback, self.text("tg_foreign_button", lang))
-                return
-            replies = await self.engine.handle(turn)
+            first = await self.store.claim_event(turn.event_id, turn.key.person)
         except StoreUnavailable:
-            log.warning("telegram update %s: store unavailable", update.update_id)
-            if incoming.callback is not None:
-                await self._answer_callback(incoming.callback)
-            replies = [Reply(text=self.text("unavailable", lang), lang=lang)]
-            await self.deliver(incoming, replies)
+            first = True  # the engine answers with its "temporarily unavailable" notice
+        if not first:
+            log.info("telegram update %s: duplicate, skipped", update.update_id)
             return
+        replies = await self.engine.handle(turn)
         if incoming.callback is not None:
-            await self._answer_callback(incoming.callback)
-            await self._mark_choice(incoming.callback, replies[0].lang if replies else lang)
+            toast = next((r.text for r in replies if r.notice), None)
+            replies = [r for r in replies if not r.notice]
+            await self._answer_callback(incoming.callback, toast)
+            if replies:
+                await self._mark_choice(incoming.callback, replies[0].lang)
         sent = await self.deliver(incoming, replies)
         log.info(
             "telegram update %s kind=%s chat=%s replies=%d sent=%d ms=%.1f",
