@@ -217,6 +217,7 @@ async def _drive(workers: list[Worker], n: int, duplicates: float, retries: floa
 
 def load_figures(n: int, *, duplicates: float = 0.1, retries: float = 0.05,
                  concurrency: int = 200, faults: bool = False, redis_down_s: float = 10.0,
+                 kill: bool = True,
                  log: Callable[[str], None] = print) -> dict[str, Any]:
     """Run the load (and fault) scenario and return its figures."""
     from knowledge import load as load_kb
@@ -245,6 +246,8 @@ def load_figures(n: int, *, duplicates: float = 0.1, retries: float = 0.05,
             log(f"load: {n:,} events, each answered by {per_event} message(s)")
             faults_done: list[str] = []
             fault_at = {n // 3: "kill", (2 * n) // 3: "redis"} if faults else {}
+            if not kill:
+                fault_at.pop(n // 3, None)
 
             def at_progress(done: int) -> None:
                 if done % 200 == 0:
