@@ -205,7 +205,9 @@ class SlackBot(NativeSurfaces):
                 raise ValueError("not the shape of a Slack request")
             intake = intake_of(bolt_request.body)
             if intake is not None and self.inbox is not None:
-                return await self._enqueue(intake, text, request)
+                queued = await self._enqueue(intake, text, request)
+                if queued is not None:
+                    return queued
             bolt_response = await self.app.async_dispatch(bolt_request)
         except (ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError) as exc:
             log.warning("slack request rejected", extra={"error": type(exc).__name__})
@@ -215,9 +217,11 @@ class SlackBot(NativeSurfaces):
             return Response("malformed request", status_code=400)
         return to_starlette_response(bolt_response)
 
-    async def _enqueue(self, intake: Intake, body: str, request: Request) -> Response:
+    async def _enqueue(self, intake: Intake, body: str, request: Request) -> Response | None:
         """Store the request in the inbox, then acknowledge; a repeat is acknowledged only.
-        When the inbox cannot be written the answer is 503, so Slack sends it again."""
+        When the inbox cannot be written an event is answered 503, so Slack sends it again;
+        a command or a click (never resent) is handled here instead (None), which tells the
+        person the service is unavailable rather than leaving Slack's error on screen."""
         assert self.inbox is not None
         started = time.perf_counter()
         kind = request.headers.get("content-type", "application/json")
@@ -225,6 +229,8 @@ class SlackBot(NativeSurfaces):
         try:
             first = await self.inbox.put("slack", intake.key, intake.order, entry, intake.person)
         except StoreUnavailable as exc:
+            if not intake.resent:
+                return None
             METRICS.acks.labels("slack", "refused").inc()
             METRICS.store_errors.labels("intake").inc()
             log.warning("slack request refused: inbox unavailable", extra={"error": str(exc)[:80]})

@@ -21,6 +21,7 @@ class Intake:
     key: str
     order: str
     person: str | None
+    resent: bool = False  # Slack sends events again after a non-200; commands, clicks: never
 
 
 class Malformed(ValueError):
@@ -51,7 +52,7 @@ def intake_of(body: Any) -> Intake | None:
         user, channel = _text(event.get("user")), _text(event.get("channel"))
         event_id = _text(body.get("event_id")) or _digest(body)
         return Intake(f"slack:{event_id}:{event['type']}", f"slack|{team}|{channel}|{user}",
-                      f"slack|{user}" if user else None)
+                      f"slack|{user}" if user else None, resent=True)
     if isinstance(body.get("command"), str):
         user, channel = _text(body.get("user_id")), _text(body.get("channel_id"))
         trigger = _text(body.get("trigger_id"))
