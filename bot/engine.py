@@ -21,6 +21,7 @@ from bot import draft_values, handover, payloads, quoted, reply_policy, suggesti
 from bot.dialog_policy import DialogPolicy
 from bot.flows import DONE, Flow, FlowModel, FlowSpec, question_of
 from bot.formal_notice import FormalNotice, remembered
+from bot.inbox.delivery import in_delivery
 from bot.logs import text_field
 from bot.models import ConversationKey, Reply, Turn, normalize_lang
 from bot.payloads import Action
@@ -152,6 +153,8 @@ class Engine(Repairs):
             else:
                 replies = reply_policy.shape(turn, await self._handle(turn, fallback, trace, state))
         except StoreUnavailable as exc:
+            if in_delivery():
+                raise  # an inbox entry: retried later rather than answered "unavailable"
             log.warning("store unavailable", extra={"error": str(exc)[:200]})
             trace.outcome = "unavailable"
             replies = [reply_policy.notice(self.book, reply_policy.UNAVAILABLE, fallback)]

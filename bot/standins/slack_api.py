@@ -38,6 +38,7 @@ class Call:
     path: str
     authorization: bool
     at: float = field(default_factory=time.monotonic)
+    status: int = 200  # what the stand-in answered (a 429 or 5xx showed nothing)
 
 
 class _Server(ThreadingHTTPServer):
@@ -219,7 +220,8 @@ class SlackApiStandIn(CallLog):
                 failure = stand_in._next_failure(method)
                 if failure and failure.delay:
                     time.sleep(failure.delay)
-                stand_in.record(Call(method, params, url.path, auth))
+                status = failure.status if failure else 200
+                stand_in.record(Call(method, params, url.path, auth, status=status))
                 if failure and failure.status != 200:
                     headers = {}
                     if failure.retry_after is not None:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from prompt_toolkit import PromptSession
-from prompt_toolkit.completion import Completer, Completion, DynamicCompleter
+from prompt_toolkit.completion import CompleteEvent, Completer, Completion, DynamicCompleter
 from prompt_toolkit.document import Document
 from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 
@@ -29,7 +29,9 @@ class ChoiceCompleter(Completer):
     def __init__(self, labels: list[str]) -> None:
         self.labels = labels
 
-    def get_completions(self, document: Document, complete_event: object) -> Iterator[Completion]:
+    def get_completions(
+        self, document: Document, complete_event: CompleteEvent | None
+    ) -> Iterator[Completion]:
         typed = fold(document.text_before_cursor)
         if not typed:
             return
