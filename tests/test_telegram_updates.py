@@ -65,6 +65,9 @@ CASES: list[tuple[str, tuple[Any, ...] | None]] = [
     ("my_chat_member_added_fr", ("joined", None, None, "group", GROUP, "", "41230001")),
     ("my_chat_member_promoted", None),
     ("my_chat_member_blocked_private", None),
+    ("inline_query_nb", None),  # inline mode: drafts (bot.telegram.inline), not a conversation
+    ("inline_query_empty_fr", None),
+    ("chosen_inline_result_nb", None),
     (
         "callback_query_private_en",
         ("button", "lang:en", None, "direct", "41230003", "", "41230003"),

@@ -16,7 +16,8 @@ from standins.telegram_harness import SECRET, Harness, fresh, telegram_service
 
 import knowledge
 from bot.standins.telegram_api import BOT_ID, TOKEN
-from bot.telegram.app import ALLOWED_UPDATES, COMMANDS
+from bot.telegram.app import ALLOWED_UPDATES
+from bot.telegram.profile import PRIVATE_COMMANDS as COMMANDS
 
 FIXTURES = Path(__file__).parent / "fixtures" / "telegram"
 KB = knowledge.load()
@@ -73,9 +74,11 @@ async def test_start_up_registers_the_command_menu_and_the_webhook(
     async with telegram_service(tmp_path, TELEGRAM_WEBHOOK_URL=url) as h:
         assert h.stand_in.of("getMe")
         menus = {c.params.get("language_code"): c.params["commands"]
-                 for c in h.stand_in.of("setMyCommands")}  # fmt: skip
-        assert set(menus) == {None, "en", "fr", "nb", "no"}
-        for code, lang in [(None, "en"), ("en", "en"), ("fr", "fr"), ("nb", "nb"), ("no", "nb")]:
+                 for c in h.stand_in.of("setMyCommands")
+                 if c.params["scope"]["type"] == "all_private_chats"}  # fmt: skip
+        assert set(menus) == {None, "en", "fr", "nb", "no", "nn"}
+        for code, lang in [(None, "en"), ("en", "en"), ("fr", "fr"), ("nb", "nb"), ("no", "nb"),
+                           ("nn", "nb")]:
             assert [c["command"] for c in menus[code]] == list(COMMANDS)
             assert [c["description"] for c in menus[code]] == [
                 t(f"tg_cmd_{name}", lang) for name in COMMANDS
