@@ -37,22 +37,19 @@ class Settings(BaseSettings):
     reminder_interval_s: float = Field(5.0, alias="CLIENTCOACH_REMINDER_INTERVAL")
     web_reminders: bool = Field(True, alias="CLIENTCOACH_WEB_REMINDERS")
 
-    # Reliability: the shared store's pool, the durable inbox, encryption at rest
+    # Reliability: the shared store's pool, the durable inbox, flood limits
     redis_pool_size: int = Field(64, alias="CLIENTCOACH_REDIS_POOL_SIZE", ge=4)
     redis_pool_timeout_s: float = Field(5.0, alias="CLIENTCOACH_REDIS_POOL_TIMEOUT", gt=0)
     inbox_maxlen: int = Field(100_000, alias="CLIENTCOACH_INBOX_MAXLEN", ge=100)
     inbox_concurrency: int = Field(32, alias="CLIENTCOACH_INBOX_CONCURRENCY", ge=1)
     inbox_claim_idle_s: float = Field(15.0, alias="CLIENTCOACH_INBOX_CLAIM_IDLE", gt=0)
     inbox_max_attempts: int = Field(5, alias="CLIENTCOACH_INBOX_MAX_ATTEMPTS", ge=1)
-    encryption_key: SecretStr | None = Field(None, alias="CLIENTCOACH_ENCRYPTION_KEY")
     slack_channel_rate: float = Field(1.0, alias="SLACK_CHANNEL_MAX_RATE")  # messages/s/channel
 
-    # HTTP server limits (uvicorn and the guards in bot/http_limits.py)
+    # HTTP server limits (uvicorn)
     limit_concurrency: int = Field(1000, alias="CLIENTCOACH_LIMIT_CONCURRENCY", ge=1)
     backlog: int = Field(2048, alias="CLIENTCOACH_BACKLOG", ge=1)
     keepalive_s: float = Field(5.0, alias="CLIENTCOACH_KEEPALIVE", gt=0)
-    header_timeout_s: float = Field(10.0, alias="CLIENTCOACH_HEADER_TIMEOUT", gt=0)
-    body_timeout_s: float = Field(10.0, alias="CLIENTCOACH_BODY_TIMEOUT", gt=0)
 
     # Service (hosting platforms set PORT and WEB_CONCURRENCY)
     port: int = Field(8000, alias="PORT")
@@ -73,8 +70,6 @@ class Settings(BaseSettings):
     telegram_webhook_url: str | None = Field(None, alias="TELEGRAM_WEBHOOK_URL")
     telegram_api_url: str = Field("https://api.telegram.org/bot", alias="TELEGRAM_API_URL")
     telegram_max_rate: float = Field(30.0, alias="TELEGRAM_MAX_RATE")  # messages/s, all chats
-    telegram_chat_rate: float = Field(1.0, alias="TELEGRAM_CHAT_MAX_RATE")  # messages/s/chat
-    telegram_group_per_minute: int = Field(20, alias="TELEGRAM_GROUP_MAX_PER_MINUTE")
 
     @property
     def slack_http_enabled(self) -> bool:

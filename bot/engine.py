@@ -17,11 +17,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import knowledge
-from bot import payloads
+from bot import draft_values, handover, payloads, quoted, reply_policy, suggestions
 from bot.dialog_policy import DialogPolicy
 from bot.flows import DONE, Flow, FlowModel, FlowSpec, question_of
+from bot.formal_notice import FormalNotice, remembered
+from bot.inbox.delivery import in_delivery
 from bot.logs import text_field
-from bot.models import Reply, Turn, normalize_lang
+from bot.models import ConversationKey, Reply, Turn, normalize_lang
 from bot.payloads import Action
 from bot.repair import Repairs
 from bot.replies import ReplyBook
@@ -107,6 +109,7 @@ class Engine(Repairs):
         self.book = ReplyBook(self.kb, self.flows)
         self.vocab = Vocabulary.from_knowledge(self.kb)
         self.policy = DialogPolicy(self.kb, self.flows, load_conversation_data(), self.vocab)
+        self.notice = FormalNotice(self.kb, self.book)
         self.rate_limit = rate_limit
         self.rate_window = float(rate_window or DEFAULT_RATE_WINDOW)
         self._options = self._option_words()
@@ -145,11 +148,17 @@ class Engine(Repairs):
         trace = _Trace(fallback)
         state: list[TurnState] = []
         try:
-            replies = await self._handle(turn, fallback, trace, state)
+            if reply_policy.is_foreign(turn):
+                trace.outcome = "foreign_button"
+                replies = [reply_policy.notice(self.book, reply_policy.FOREIGN_BUTTON, fallback)]
+            else:
+                replies = reply_policy.shape(turn, await self._handle(turn, fallback, trace, state))
         except StoreUnavailable as exc:
+            if in_delivery():
+                raise  # an inbox entry: retried later rather than answered "unavailable"
             log.warning("store unavailable", extra={"error": str(exc)[:200]})
             trace.outcome = "unavailable"
-            replies = [self.book.notice("unavailable", fallback)]
+            replies = [reply_policy.notice(self.book, reply_policy.UNAVAILABLE, fallback)]
         if log.isEnabledFor(logging.INFO):
             self._log_turn(turn, trace, replies, started)
         return replies, state[0] if state else None
@@ -162,8 +171,7 @@ class Engine(Repairs):
             allowed = await self.store.hit_rate(person, self.rate_window, self.rate_limit)
             if not allowed:
                 trace.outcome = "rate_limited"
-                notice = self.book.notice("rate_limited", fallback)
-                return [notice.model_copy(update={"private": True})]
+                return [reply_policy.notice(self.book, reply_policy.RATE_LIMITED, fallback)]
         async with self.store.lock(key):
             loaded = await self.store.load(key)
             session = loaded or Session()
@@ -215,10 +223,22 @@ class Engine(Repairs):
         self._repair(session)
         return describe(session, None, self.flows)
 
+    async def opening(self, key: ConversationKey, locale: str | None) -> suggestions.Opening:
+        """What a new assistant thread of ``key`` shows (bot.suggestions)."""
+        return await suggestions.opening(self, key, locale)
+
+    async def carry_over(self, source: ConversationKey, target: ConversationKey,
+                         locale: str | None = None) -> list[Reply]:
+        """Continue ``source`` in the direct chat ``target`` (bot.handover)."""
+        return await handover.carry(self, source, target, locale)
+
     def reminder_reply(self, reminder: Reminder) -> Reply:
         """The message a due reminder sends to its conversation, in the person's language."""
         lang = normalize_lang(reminder.lang) or "en"
-        return self.book.reminder_due(reminder.topic, lang)
+        reply = self.book.reminder_due(reminder.topic, lang)
+        if reply_policy.reminder_is_private(reminder.note):
+            return reply.model_copy(update={"private": True})
+        return reply
 
     # Session hygiene ------------------------------------------------------------------------
     def _repair(self, session: Session) -> None:
@@ -236,7 +256,7 @@ class Engine(Repairs):
 
     @staticmethod
     def _leave_flow(session: Session) -> None:
-        session.flow, session.state, session.slots = None, IDLE, {}
+        session.flow, session.state, session.slots = None, IDLE, remembered(session.slots)
 
     # Language -------------------------------------------------------------------------------
     def _resolve_language(self, t: _Turn, text: str | None, word_lang: str | None) -> str:
@@ -255,6 +275,10 @@ class Engine(Repairs):
     # Dispatch -------------------------------------------------------------------------------
     async def _dispatch(self, t: _Turn) -> list[Reply]:
         turn, session = t.turn, t.session
+        if turn.quoted:  # a client's message: its words never set the person's language
+            t.lang = session.lang = self._resolve_language(t, None, None)
+            return quoted.advise(self.book, session, turn.text or "", t.lang, turn.client,
+                                 turn.at.date(), self.vocab.units)
         payload = turn.payload if turn.kind in ("button", "command") else None
         text = turn.text if payload is None else None
         if text and not text.isascii():
@@ -355,6 +379,8 @@ class Engine(Repairs):
             return self._draft_pick(t, arg)
         if name == "remind":
             return await self._remind(t, arg) if t.turn.reminders else self._stale(t)
+        if name == "law":
+            return self._law(t, arg, action.arg2)
         if name == "forget":
             if arg != "yes":
                 session.awaiting = "forget"
@@ -410,8 +436,14 @@ class Engine(Repairs):
         session = t.session
         self._leave_flow(session)
         session.topic = topic_id
-        session.slots = {"_d": self.kb.topics[topic_id].drafts[0].id}
+        session.slots |= {"_d": self.kb.topics[topic_id].drafts[0].id}
         reply = self._prefixed(self.book.topic_answer(topic_id, t.lang), self._feeling(t, text))
+        said = self._said(text, t, topic_id)
+        if said:
+            session.slots[draft_values.SAID] = said
+            values = self.book.fill_values(topic_id, session.slots, t.lang)
+            draft = self.book.draft(self.kb.topics[topic_id].drafts[0], t.lang, values)
+            reply = reply.model_copy(update={"draft": draft})
         if t.group:
             reply = reply.model_copy(update={"continue_in_dm": True, "resume": f"topic:{topic_id}"})
         return [reply, *self._offers(t)]
@@ -432,10 +464,12 @@ class Engine(Repairs):
         if session.flow is not None and session.flow != flow_id:
             self._pause(t)
         slots = self._prefill(spec, text, t) if text else {}
+        said = {k: v for k, v in self._said(text, t, spec.topic).items() if k not in spec.fills}
+        slots = remembered(session.slots) | slots | ({draft_values.SAID: said} if said else {})
         session.flow, session.state, session.slots = flow_id, spec.initial, slots
         session.topic, session.misses = spec.topic, 0
         feeling = self._feeling(t, text)
-        if not slots:
+        if not any(question in slots for question in spec.questions):
             start = self.book.flow_start(flow_id, question_of(spec.initial), t.lang, t.group)
             return [self._prefixed(start, feeling)]
         model = flow.start(slots)
@@ -499,13 +533,21 @@ class Engine(Repairs):
         flow = self.flows[flow_id]
         path = set(flow.path(session.slots))
         answers = {q: v for q, v in session.slots.items() if q in path}
+        known = answers | {k: v for k, v in session.slots.items() if k.startswith("_")}
         reply, draft_id = self.book.outcome(
-            flow_id, model.outcomes, model.extra_advice, answers, t.lang, t.turn.reminders
+            flow_id, model.outcomes, model.extra_advice, known, t.lang, t.turn.reminders
         )
+        if self.notice.offered(flow_id, model.outcomes, known):
+            reply = self.notice.offer(reply, t.lang)
         t.verdict = (flow_id, list(model.outcomes), answers)
-        kept = {slot: answers.get(slot) for slot in flow.spec.fills.values()}
+        kept_slots = (*flow.spec.fills.values(), draft_values.SAID)
+        kept = {slot: session.slots.get(slot) for slot in kept_slots}
         session.flow, session.state, session.misses = None, IDLE, 0
-        session.slots = {k: v for k, v in kept.items() if v is not None} | {"_d": draft_id}
+        session.slots = (
+            remembered(session.slots)
+            | {k: v for k, v in kept.items() if v is not None}
+            | {"_d": draft_id}
+        )
         offers = self._offers(t)
         return [self._prefixed(reply, *(notes or [])), *(offers or [self.book.after_flow(t.lang)])]
 
@@ -540,6 +582,33 @@ class Engine(Repairs):
         if routing.ambiguous and len(candidates) >= 2:
             return [self.book.ambiguous(candidates, t.lang)]
         return self._open_topic(t, candidates[0], text)
+
+    def _said(self, text: str | None, t: _Turn, topic_id: str) -> dict[str, Any]:
+        """Draft values the message states (rates, dates, hours, "3 weeks ago") that a draft
+        of the topic has a place for."""
+        if not text:
+            return {}
+        numbers = self.vocab.numbers_in.get(t.lang, self.vocab.numbers)
+        said = draft_values.read(text, t.turn.at.date(), self.vocab.units, numbers)
+        wanted = {p for d in self.kb.topics[topic_id].drafts for p in d.placeholders("en")}
+        return {k: v for k, v in said.items() if k in wanted or k == "_date"}
+
+    def _law(self, t: _Turn, country: str, target: str) -> list[Reply]:
+        """``law``: ask where the business is based (or answer for the country already known);
+        ``law:<country>[:<lang>]``: remember it and answer, the notice written in ``<lang>``."""
+        session = t.session
+        if session.flow is not None:
+            return self._stale(t)
+        known = session.slots.get("_country")
+        if not country:
+            if known not in self.kb.law:
+                return [self.notice.ask(session.slots, t.lang)]
+            country = str(known)
+        if country not in self.kb.law:
+            return self._stale(t)
+        session.slots["_country"] = country
+        today = t.turn.at.date()
+        return [self.notice.answer(country, session.slots, t.lang, target or t.lang, today)]
 
     # Drafts and reminders -------------------------------------------------------------------
     def _draft_in(self, t: _Turn, target: str) -> list[Reply]:
@@ -577,7 +646,7 @@ class Engine(Repairs):
             due=t.turn.at.timestamp() + days * DAY,
             lang=t.lang,
             topic=topic,
-            note=t.turn.chat_kind,
+            note=reply_policy.reminder_note(t.turn),
         )
         await self.store.add_reminder(reminder)
         return [self.book.reminder_set(days, topic, t.lang)]

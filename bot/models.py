@@ -73,6 +73,10 @@ class Turn(BaseModel):
     at: datetime = Field(default_factory=lambda: datetime.now(UTC))
     event_id: str | None = None
     reminders: bool = True  # the platform delivers follow-up reminders (the terminal does not)
+    owner: str | None = None  # a button press: the person the pressed buttons were shown to
+    private: bool = False  # seen only by this person (slash command, ephemeral message, shortcut)
+    quoted: bool = False  # ``text`` is someone else's message the person asks about
+    client: str | None = None  # who wrote the quoted message, when it is not the person
 
 
 class Button(BaseModel):
@@ -106,4 +110,6 @@ class Reply(BaseModel):
     draft: Draft | None = None
     continue_in_dm: bool = False
     resume: Payload | None = None  # what reopens this reply (deep links, "share in channel")
-    private: bool = False
+    private: bool = False  # only the person may see it (ephemeral on Slack)
+    notice: bool = False  # a short notice about the person's own action (a toast for a press)
+    share: Payload | None = None  # offer to post this private reply for everyone in the chat

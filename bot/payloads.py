@@ -6,6 +6,7 @@ Grammar (every payload is at most 64 bytes of UTF-8)::
     lang:<fr|nb|en|no>        topic:<topic-id>     flow:<flow-id>      checklist:<topic-id>
     a:<question_id>:<option>  draft:<lang>         remind:<days>       remind:cancel
     forget:yes                dr:<draft-id>  (another draft of the topic just answered)
+    law                       law:<country>[:<lang>]  (formal notice: ask where, or answer)
     switch:<topic-id>  keep   (leave a flow for another topic, or stay)
     resume:<flow-id>   drop   (go back to a paused flow, or let it go)
 
@@ -21,11 +22,12 @@ from typing import NamedTuple
 from bot.models import MAX_PAYLOAD_BYTES
 
 BARE = frozenset(
-    {"start", "menu", "help", "cancel", "checklist", "forget", "skip", "lang", "keep", "drop"}
-)
+    {"start", "menu", "help", "cancel", "checklist", "forget", "skip", "lang", "law", "keep",
+     "drop"}
+)  # fmt: skip
 WITH_ARG = frozenset(
-    {"lang", "topic", "flow", "checklist", "a", "draft", "dr", "remind", "forget", "switch",
-     "resume"}
+    {"lang", "topic", "flow", "checklist", "a", "draft", "dr", "remind", "forget", "law",
+     "switch", "resume"}
 )  # fmt: skip
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,47}$")
 
@@ -73,6 +75,12 @@ def parse(payload: str | None) -> Action | None:
         return Action("draft", rest) if rest in ("fr", "nb", "en") else None
     if name == "forget":
         return Action("forget", "yes") if rest == "yes" else None
+    if name == "law":
+        country, _, lang = rest.partition(":")
+        lang = "nb" if lang == "no" else lang
+        if _ID.match(country) and lang in ("", "fr", "nb", "en"):
+            return Action("law", country, lang)
+        return None
     if name == "remind":
         if rest == "cancel" or (rest.isdigit() and len(rest) <= 4):
             return Action("remind", rest)

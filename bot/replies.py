@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot import payloads
+from bot import draft_values, payloads
 from bot.answers import format_amount
 from bot.flows import Flow
 from bot.models import Button, Draft, Reply
@@ -180,20 +180,22 @@ class ReplyBook:
     def fill_values(self, topic_id: str, slots: dict[str, Any], lang: str) -> dict[str, str]:
         """Placeholder values from a flow's answers (amount written the language's way)."""
         flow_id = self.flow_of_topic.get(topic_id)
-        if flow_id is None:
-            return {}
-        values: dict[str, str] = {}
-        for placeholder, slot in self.flows[flow_id].spec.fills.items():
-            value = slots.get(slot)
-            if value is None or value == "":
-                continue
-            values[placeholder] = format_amount(value, lang) if slot == "amount" else str(value)
-        return values
+        raw: dict[str, Any] = dict(slots.get(draft_values.SAID) or {})
+        if flow_id is not None:
+            for placeholder, slot in self.flows[flow_id].spec.fills.items():
+                if slots.get(slot) not in (None, ""):
+                    raw[placeholder] = slots[slot]
+        placeholders = {p for d in self.kb.topics[topic_id].drafts for p in d.placeholders(lang)}
+        return draft_values.render(raw, lang, placeholders)
 
     def draft(self, draft: DraftText, lang: str, values: dict[str, str]) -> Draft:
         template = draft.text.get(lang)
+        fill = _Fill(values, self.hints[lang])
         try:
-            text = template.format_map(_Fill(values, self.hints[lang]))
+            text = template.format_map(fill)
+            if draft.subject is not None:
+                subject = draft.subject.get(lang).format_map(fill)
+                text = self.t("draft_subject", lang, subject=subject) + SEP + text
         except (ValueError, IndexError, KeyError, AttributeError):
             text = template
         return Draft(title=draft.title.get(lang), text=text, lang=lang)  # type: ignore[arg-type]

@@ -16,10 +16,11 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.config import Settings, get_settings
+from bot.metrics import METRICS
 from bot.store.base import SessionStore, StoreUnavailable
 
 log = logging.getLogger("clientcoach.server")
@@ -138,6 +139,24 @@ async def _start_platform(name: str, bot: Any, stop: asyncio.Event) -> None:
             return
 
 
+def _inbox_runner(settings: Settings, store: SessionStore, platforms: dict[str, Any]) -> Any:
+    """The inbox worker for the platforms that queue their requests (those with ``process``)."""
+    queuing = {name: bot for name, bot in platforms.items() if hasattr(bot, "process")}
+    if not queuing:
+        return None
+    from bot.inbox import open_inbox
+    from bot.inbox.runner import InboxRunner
+
+    inbox = open_inbox(store, maxlen=settings.inbox_maxlen)
+    runner = InboxRunner(inbox, {name: bot.process for name, bot in queuing.items()},
+                         concurrency=settings.inbox_concurrency,
+                         claim_idle_s=settings.inbox_claim_idle_s,
+                         max_attempts=settings.inbox_max_attempts)
+    for bot in queuing.values():
+        bot.inbox, bot.runner = inbox, runner
+    return runner
+
+
 def _senders(platforms: dict[str, Any]) -> dict[str, Any]:
     return {name: bot for name, bot in platforms.items() if hasattr(bot, "send")}
 
@@ -164,11 +183,12 @@ def create_app(
     if platforms is None:
         platforms = build_platforms(settings, engine, store, http=True)
     routes: list[BaseRoute] = [r for bot in platforms.values() for r in bot.routes()]
+    runner = _inbox_runner(settings, store, platforms)
 
     async def healthz(request: Request) -> JSONResponse:
         started = time.perf_counter()
         try:
-            await store.ping()
+            await store.check_writable()
         except StoreUnavailable:
             log.warning("health check: store unavailable")
             return JSONResponse({"status": "unavailable", "store": "down"}, status_code=503)
@@ -177,7 +197,18 @@ def create_app(
             {"status": "ok", "store": "ok", "store_ms": latency, "platforms": sorted(platforms)}
         )
 
+    async def metrics(request: Request) -> Response:
+        if runner is not None:
+            with suppress(StoreUnavailable):
+                waiting, pending, age = await runner.inbox.depth()
+                METRICS.queue_depth.set(waiting)
+                METRICS.queue_pending.set(pending)
+                METRICS.queue_age.set(age)
+        body, kind = METRICS.render()
+        return Response(body, media_type=kind)
+
     routes.append(Route("/healthz", healthz, methods=["GET", "HEAD"]))
+    routes.append(Route("/metrics", metrics, methods=["GET"]))
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -190,6 +221,8 @@ def create_app(
         ]
         # Give platforms a moment to come up; one that cannot reach its API keeps retrying in
         # the background instead of keeping the whole service (and /healthz) down.
+        inbox_task = (asyncio.create_task(runner.run(stop), name="inbox")
+                      if runner is not None else None)
         if starting:
             await asyncio.wait(starting, timeout=START_WAIT_S)
         if run_reminders and platforms:
@@ -207,6 +240,9 @@ def create_app(
             stop.set()
             for pending in starting:
                 pending.cancel()
+            if inbox_task is not None:
+                with suppress(TimeoutError, asyncio.CancelledError):
+                    await asyncio.wait_for(inbox_task, timeout=15)
             if task is not None:
                 try:
                     await asyncio.wait_for(task, timeout=10)

@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from knowledge.models import Catalog, KnowledgeBase, L10n, Topic
+from knowledge.models import AdviceItem, Catalog, Jurisdiction, KnowledgeBase, L10n, Topic
 
 KNOWLEDGE_DIR = Path(__file__).resolve().parent
 
@@ -35,8 +35,41 @@ def describe(error: ValidationError, path: Path) -> str:
     return "\n".join(lines)
 
 
-def parse_topic(path: Path) -> Topic:
-    data = read_yaml(path)
+def parse_shared(directory: Path) -> dict[str, AdviceItem]:
+    """The advice several topics share (``shared.yaml``), by id; empty when there is none."""
+    path = directory / "shared.yaml"
+    if not path.exists():
+        return {}
+    data = read_yaml(path) or {}
+    items: dict[str, AdviceItem] = {}
+    for raw in data.get("advice", []) if isinstance(data, dict) else []:
+        try:
+            item = AdviceItem.model_validate(raw)
+        except ValidationError as exc:
+            raise KnowledgeError(describe(exc, path)) from exc
+        if item.id in items:
+            raise KnowledgeError(f"{path}: advice {item.id!r} is defined twice")
+        items[item.id] = item
+    return items
+
+
+def with_shared(data: Any, shared: dict[str, AdviceItem], path: Path) -> Any:
+    """Topic data with the shared advice it names (``shared: [ids]``) added to its advice."""
+    if not isinstance(data, dict) or not data.get("shared"):
+        return data
+    unknown = [i for i in data["shared"] if i not in shared]
+    if unknown:
+        raise KnowledgeError(f"{path}: shared: unknown shared advice {unknown}")
+    own = list(data.get("advice") or [])
+    clash = [i for i in data["shared"] if any(a.get("id") == i for a in own if isinstance(a, dict))]
+    if clash:
+        raise KnowledgeError(f"{path}: advice {clash} is both shared and defined here")
+    extra = [shared[i].model_dump(exclude_none=True) for i in data["shared"]]
+    return {**data, "advice": own + extra}
+
+
+def parse_topic(path: Path, shared: dict[str, AdviceItem] | None = None) -> Topic:
+    data = with_shared(read_yaml(path), shared or {}, path)
     try:
         topic = Topic.model_validate(data)
     except ValidationError as exc:
@@ -70,15 +103,37 @@ def load_from(directory: Path) -> KnowledgeBase:
         catalog = Catalog.model_validate(read_yaml(directory / "catalog.yaml"))
     except ValidationError as exc:
         raise KnowledgeError(describe(exc, directory / "catalog.yaml")) from exc
+    shared = parse_shared(directory)
     topics = {
-        path.stem: parse_topic(path) for path in sorted((directory / "topics").glob("*.yaml"))
+        path.stem: parse_topic(path, shared)
+        for path in sorted((directory / "topics").glob("*.yaml"))
     }
     missing = [t for t in catalog.topics if t not in topics]
     if missing:
         raise KnowledgeError(f"{directory / 'topics'}: no file for topics {missing}")
     return KnowledgeBase(
-        catalog=catalog, topics=topics, interface=parse_interface(directory / "interface")
+        catalog=catalog,
+        topics=topics,
+        interface=parse_interface(directory / "interface"),
+        law=parse_law(directory, catalog),
     )
+
+
+def parse_law(directory: Path, catalog: Catalog) -> dict[str, Jurisdiction]:
+    """Late payment by country (``law/<id>.yaml``), in the catalog's country order."""
+    law: dict[str, Jurisdiction] = {}
+    for country in catalog.countries:
+        path = directory / "law" / f"{country}.yaml"
+        if not path.exists():
+            raise KnowledgeError(f"{path}: no file for country {country!r} of catalog.yaml")
+        try:
+            item = Jurisdiction.model_validate(read_yaml(path))
+        except ValidationError as exc:
+            raise KnowledgeError(describe(exc, path)) from exc
+        if item.id != country:
+            raise KnowledgeError(f"{path}: id: {item.id!r} does not match the file name")
+        law[country] = item
+    return law
 
 
 @lru_cache(maxsize=4)

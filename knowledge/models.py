@@ -5,7 +5,15 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 LANGS: tuple[str, ...] = ("fr", "nb", "en")
 Lang = Literal["fr", "nb", "en"]
@@ -53,22 +61,64 @@ class L10n(Strict):
         return [(lang, getattr(self, lang)) for lang in LANGS]
 
 
-class AdviceItem(Strict):
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=8, max_length=300)]
+Url = Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+$", max_length=400)]
+Day = Annotated[str, StringConstraints(pattern=r"^20[0-9]{2}-[01][0-9]-[0-3][0-9]$")]
+
+
+class OutsideSource(Strict):
+    """A public page that is not one of the seed articles, with the day it was checked."""
+
     id: KebabId
-    sources: list[SeedFile] = Field(min_length=1)
+    url: Url
+    title: Text
+    checked: Day
+
+
+class AdviceItem(Strict):
+    """One piece of advice. It cites the seed articles that say it (``sources``), or outside
+    pages (``outside``, ids of the topic's ``outside_sources``), or is the project's own
+    (``own``: why it belongs here although no article says it)."""
+
+    id: KebabId
+    own: Reason | None = None
+    outside: list[KebabId] = Field(default_factory=list)
+    sources: list[SeedFile] = Field(default_factory=list, validate_default=True)
     text: L10n
+
+    @field_validator("sources")
+    @classmethod
+    def _has_provenance(cls, sources: list[str], info: ValidationInfo) -> list[str]:
+        if not (sources or info.data.get("outside") or info.data.get("own")):
+            raise ValueError("cite an article, or give outside (pages) or own (a reason)")
+        return sources
+
+    @property
+    def provenance(self) -> str:
+        """``articles``, ``outside`` or ``own``: where the item comes from."""
+        return "articles" if self.sources else "outside" if self.outside else "own"
 
 
 class ChecklistItem(Strict):
+    """A step one can tick; ``derives`` names the advice it puts into practice."""
+
     id: KebabId
     text: L10n
     sources: list[SeedFile] = Field(default_factory=list)
+    derives: list[KebabId] = Field(default_factory=list)
+    own: Reason | None = None
 
 
 class Draft(Strict):
+    """A message to send. ``subject`` is set for drafts meant as an email; ``derives`` names
+    the advice the message puts into words."""
+
     id: KebabId
     title: L10n
     text: L10n
+    subject: L10n | None = None
+    derives: list[KebabId] = Field(default_factory=list)
+    own: Reason | None = None
 
     def placeholders(self, lang: str) -> set[str]:
         return set(PLACEHOLDER.findall(self.text.get(lang)))
@@ -117,6 +167,8 @@ class Topic(Strict):
     drafts: list[Draft] = Field(min_length=1)
     questions: list[Question] = Field(default_factory=list)
     outcomes: list[Outcome] = Field(default_factory=list)
+    outside_sources: list[OutsideSource] = Field(default_factory=list)
+    shared: list[KebabId] = Field(default_factory=list)  # advice kept in shared.yaml
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Topic:
@@ -133,6 +185,15 @@ class Topic(Strict):
                 raise ValueError(f"outcome {outcome.id!r} names unknown advice {unknown}")
             if outcome.draft and outcome.draft not in draft_ids:
                 raise ValueError(f"outcome {outcome.id!r} names unknown draft {outcome.draft!r}")
+        outside_ids = {s.id for s in self.outside_sources}
+        for item in self.advice:
+            unknown = [o for o in item.outside if o not in outside_ids]
+            if unknown:
+                raise ValueError(f"advice {item.id!r} names unknown outside sources {unknown}")
+        for item in [*self.checklist, *self.drafts]:
+            unknown = [a for a in item.derives if a not in advice_ids]
+            if unknown:
+                raise ValueError(f"{item.id!r} derives from unknown advice {unknown}")
         return self
 
     def advice_item(self, advice_id: str) -> AdviceItem:
@@ -150,6 +211,66 @@ class Topic(Strict):
         return next(o for o in self.outcomes if o.id == outcome_id)
 
 
+class LegalPoint(Strict):
+    """One thing the law gives, or one step of the legal route, citing outside sources."""
+
+    id: KebabId
+    cites: list[KebabId] = Field(min_length=1)
+    text: L10n
+
+
+class Compensation(Strict):
+    """A fixed recovery sum: ``bands`` of (debt below, sum); the last band's limit is None."""
+
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+    bands: list[tuple[float | None, float]] = Field(min_length=1)
+
+    def for_debt(self, debt: float | None) -> float | None:
+        """The sum owed for a debt of ``debt`` (None when the debt decides and is unknown)."""
+        if len(self.bands) == 1:
+            return self.bands[0][1]
+        if debt is None:
+            return None
+        return next(s for limit, s in self.bands if limit is None or debt < limit)
+
+
+class Jurisdiction(Strict):
+    """Late payment in one country: what the law gives, the steps, and the final notice.
+
+    Always the project's own addition (the seed articles say nothing of the law); every point
+    cites public pages listed in ``sources`` with the day they were checked."""
+
+    id: KebabId
+    origin: Literal["project"]
+    name: L10n
+    currencies: list[str] = Field(default_factory=list)  # hints only, never an answer
+    languages: list[Lang] = Field(default_factory=list)
+    deadline_days: int = Field(ge=1, le=60)
+    compensation: Compensation | None = None
+    sources: list[OutsideSource] = Field(min_length=1)
+    rights: list[LegalPoint] = Field(min_length=1)
+    steps: list[LegalPoint] = Field(min_length=2)
+    notice: Draft
+    claims: L10n  # the words the notice must contain, comma-separated, checked by kb check
+
+    @model_validator(mode="after")
+    def _cites_resolve(self) -> Jurisdiction:
+        known = {s.id for s in self.sources}
+        for point in [*self.rights, *self.steps]:
+            unknown = [c for c in point.cites if c not in known]
+            if unknown:
+                raise ValueError(f"{self.id}: {point.id!r} cites unknown sources {unknown}")
+        return self
+
+
+class NoticeRule(Strict):
+    """When a flow's verdict offers the formal notice: an outcome, from a number of days."""
+
+    flow: KebabId
+    outcome: KebabId
+    min_days: int | None = None
+
+
 class Source(Strict):
     file: SeedFile
     lang: Literal["fr", "nb", "en"]
@@ -164,6 +285,8 @@ class Catalog(Strict):
     sources: list[Source]
     placeholders: list[str]
     min_checklist: int = 5
+    countries: list[KebabId] = Field(default_factory=list)  # order of the country buttons
+    formal_notice: list[NoticeRule] = Field(default_factory=list)
 
 
 class KnowledgeBase(BaseModel):
@@ -174,6 +297,7 @@ class KnowledgeBase(BaseModel):
     catalog: Catalog
     topics: dict[str, Topic]
     interface: dict[str, L10n]
+    law: dict[str, Jurisdiction] = Field(default_factory=dict)
 
     def topic(self, topic_id: str) -> Topic:
         return self.topics[topic_id]

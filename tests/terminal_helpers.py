@@ -40,6 +40,7 @@ class Terminal:
             CLIENTCOACH_CHAT_USER="pty-person",
             PROMPT_TOOLKIT_NO_CPR="1",  # the pseudo-terminal does not answer cursor queries
             TERM="xterm-256color",
+            LANG="C.UTF-8",  # no language from the locale: each test chooses with --lang
             COLUMNS=str(width),
             LINES="40",
         )

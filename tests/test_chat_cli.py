@@ -215,3 +215,31 @@ def test_json_state_line_follows_every_turn(tmp_path: Path) -> None:
     final = states[-1]
     assert final["flow"] == "unpaid-invoice" and final["question"] is None
     assert final["outcomes"] == ["collection"] and final["slots"]["trust"] == "no-trust"
+
+
+@pytest.mark.parametrize(
+    ("blocked", "args"),
+    [("uvicorn", ["serve", "--port", "1"]), ("starlette", ["serve"]), ("httpx", ["bench"])],
+)
+def test_a_server_command_without_its_libraries_says_what_to_install(
+    tmp_path: Path, blocked: str, args: list[str]
+) -> None:
+    """The chat-only install leaves the servers' libraries out: a clear error, no traceback."""
+    code = (
+        f"import sys; sys.modules[{blocked!r}] = None\n"
+        "from bot.cli import main\n"
+        f"main({args!r}, prog_name='clientcoach')"
+    )
+    environment = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        env=environment,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert f"needs {blocked}" in done.stderr and "[server]" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -279,3 +279,63 @@ def test_forgetting_empties_the_history_file(tmp_path: Path) -> None:
     fresh = LineReader(KB, tmp_path / "new" / "chat.history")
     assert (tmp_path / "new" / "chat.history").stat().st_mode & 0o777 == 0o600
     assert list(fresh.session.history.load_history_strings()) == []
+
+
+def test_headings_and_questions_are_bold_and_plain_text_is_not() -> None:
+    import io
+
+    from rich.console import Console
+
+    from bot.models import Reply
+    from bot.terminal.screen import Screen
+
+    out = io.StringIO()
+    screen = Screen(KB, Console(file=out, width=80, force_terminal=True, color_system="standard"))
+    question = KB.topics["say-no"].question("situation").text.nb
+    intro = KB.text("flow_start", "nb", title=KB.topics["say-no"].title.nb).split("\n")[0]
+    screen.replies([Reply(text=intro + "\n\n" + question, lang="nb")])
+    bold = "\x1b[1m"
+    assert bold + question in out.getvalue()
+    assert bold + intro not in out.getvalue()
+
+
+def test_forget_deletes_the_conversation_and_the_typed_lines(
+    tmp_path: Path, terminals: list[Terminal]
+) -> None:
+    history = tmp_path / "chat.history"
+    chat = open_terminal(terminals, tmp_path, "--lang", "en")
+    chat.wait_prompt()
+    chat.say(flow_number("unpaid-invoice"))
+    assert history.exists() and flow_number("unpaid-invoice") in history.read_text()
+    confirm = words(chat.say("forget me"))
+    assert words(KB.text("forget_confirm", "en")) in confirm
+    done = words(chat.say("1"))  # "Yes, delete everything"
+    assert words(KB.text("forgotten", "en")) in done
+    assert history.read_text() == ""
+    chat.leave("exit\r")
+    again = open_terminal(terminals, tmp_path, "--lang", "en")
+    assert words(KB.text("greeting", "en")) in words(again.wait_prompt())
+    again.leave("exit\r")
+
+
+def test_tab_completes_a_choice_on_offer(tmp_path: Path, terminals: list[Terminal]) -> None:
+    chat = open_terminal(terminals, tmp_path, "--lang", "en", store="memory://")
+    chat.wait_prompt()
+    label = KB.text("flow_say_no", "en")
+    chat.child.send(label[:6].lower() + "\t")  # "saying" + Tab → the whole label
+    chat.child.expect(label)  # completion runs in the background: wait for it before Enter
+    asked = words(chat.say(""))
+    assert words(KB.topics["say-no"].question("situation").text.en) in asked
+    chat.leave("\x04")
+
+
+def test_tab_completion_offers_only_matching_labels() -> None:
+    from prompt_toolkit.document import Document
+
+    from bot.terminal.reader import ChoiceCompleter
+
+    completer = ChoiceCompleter(["Vis sjekklisten", "Vis meldingen: Et klart nei", "Meny"])
+    found = [c.text for c in completer.get_completions(Document("vis m"), None)]
+    assert found == ["Vis meldingen: Et klart nei"]
+    assert [c.text for c in completer.get_completions(Document("MEN"), None)] == ["Meny"]
+    assert list(completer.get_completions(Document(""), None)) == []

@@ -8,30 +8,21 @@ import hmac
 import json
 import logging
 import time
-from dataclasses import dataclass
-from typing import Any
 from urllib.parse import quote
 
-import httpx
 import pytest
-from server_helpers import running_server
 from slack_helpers import (
     BOT_TOKEN,
     SIGNING_SECRET,
-    action_request,
     event_request,
-    form_request,
     payload,
     sign,
 )
+from slack_service import buttons_of, slack_service, texts_of
 
 import knowledge
-from bot.config import Settings
-from bot.engine import Engine
-from bot.server import create_app
 from bot.slack.render import escape
-from bot.standins.slack_api import BOT_USER_ID, SlackApiStandIn
-from bot.store import open_store
+from bot.standins.slack_api import BOT_USER_ID
 
 KB = knowledge.load()
 TERMS = KB.topic("late-payment").question("terms")
@@ -49,79 +40,10 @@ def no_proxy(monkeypatch):
     monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
 
 
-@dataclass
-class Harness:
-    api: SlackApiStandIn
-    http: httpx.AsyncClient
-    bot: Any
-    store: Any
-    counter: int = 0
-
-    def next_id(self) -> str:
-        self.counter += 1
-        return f"Ev{time.monotonic_ns()}{self.counter}"
-
-    async def event(self, name: str, *, event_id: str | None = None,
-                    headers: dict[str, str] | None = None, sign_args: dict | None = None,
-                    **fields: Any) -> httpx.Response:
-        data = payload(name, **fields)
-        if data.get("type") == "event_callback":
-            data["event_id"] = event_id or self.next_id()
-        body, signed = event_request(data, **(sign_args or {}))
-        response = await self.http.post("/slack/events", content=body,
-                                        headers={**signed, **(headers or {})})
-        await self.bot.drain()
-        return response
-
-    async def command(self, name: str, text: str = "", **fields: Any) -> httpx.Response:
-        form = payload(name, text=text, response_url=self.api.response_url(name), **fields)
-        body, signed = form_request(form)
-        response = await self.http.post("/slack/events", content=body, headers=signed)
-        await self.bot.drain()
-        return response
-
-    async def click(self, data: dict[str, Any]) -> httpx.Response:
-        body, signed = action_request(data)
-        response = await self.http.post("/slack/events", content=body, headers=signed)
-        await self.bot.drain()
-        return response
-
-
-def settings_for(api: SlackApiStandIn, tmp_path, **extra: Any) -> Settings:
-    values = {
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": api.api_url,
-        "CLIENTCOACH_STORE": f"sqlite:///{tmp_path / 'coach.sqlite3'}",
-        **extra,
-    }
-    return Settings(_env_file=None, **values)
-
-
 @pytest.fixture
 async def slack(tmp_path):
-    api = SlackApiStandIn().start()
-    settings = settings_for(api, tmp_path)
-    store = open_store(settings.store)
-    app = create_app(settings, engine=Engine(store), store=store, reminders=False)
-    try:
-        async with running_server(app) as base, httpx.AsyncClient(
-                base_url=base, trust_env=False, timeout=10) as http:
-            yield Harness(api, http, app.state.platforms["slack"], store)
-    finally:
-        api.stop()
-        await store.close()
-
-
-def texts_of(call) -> str:
-    """Everything a person would read in one recorded call."""
-    blocks = call.params.get("blocks") or []
-    return json.dumps(blocks, ensure_ascii=False) + str(call.params.get("text"))
-
-
-def buttons_of(call) -> list[dict]:
-    return [e for b in call.params.get("blocks") or [] if b["type"] == "actions"
-            for e in b["elements"]]
+    async with slack_service(tmp_path) as harness:
+        yield harness
 
 
 # Direct messages ---------------------------------------------------------------------------
@@ -183,10 +105,14 @@ async def test_button_click_replaces_buttons_and_continues(slack):
 async def test_a_click_by_someone_else_leaves_the_owners_buttons(slack):
     data = payload("block_actions")
     data["user"] = {"id": "U0BOB", "username": "bob", "name": "bob", "team_id": "T0CC1"}
+    data["response_url"] = slack.api.response_url("foreign")
     await slack.click(data)
     assert slack.api.of("chat.update") == []
-    (post,) = slack.api.of("chat.postMessage")
-    assert post.params["channel"] == "D0DM1"
+    assert slack.api.of("chat.postMessage") == []
+    (notice,) = slack.api.of("response_url")
+    assert notice.params["response_type"] == "ephemeral"
+    assert escape(KB.text("foreign_button", "en")) in texts_of(notice)
+    assert await slack.store.load("slack|T0CC1:D0DM1||U0BOB") is None  # nothing was run as Bob's
 
 
 # Channels and threads ----------------------------------------------------------------------

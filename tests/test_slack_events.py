@@ -123,7 +123,7 @@ def test_slash_command_is_ephemeral_with_its_response_url():
 def test_button_click_carries_payload_owner_and_label():
     inbound = action_to_inbound(payload("block_actions"))
     assert inbound.turn.kind == "button" and inbound.turn.payload == "menu"
-    assert inbound.owner == "U0ALICE" and inbound.label == "Choice"
+    assert inbound.turn.owner == "U0ALICE" and inbound.label == "Choice"
     assert inbound.message_ts == "1732451000.001100" and not inbound.ephemeral
 
 

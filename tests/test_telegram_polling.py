@@ -60,11 +60,11 @@ async def test_polling_answers_every_language_and_stays_silent_where_it_should(
         assert stand_in.of("deleteWebhook")  # polling never runs beside a webhook
         polls = stand_in.of("getUpdates")
         assert polls[0].params.get("allowed_updates") == [
-            "message", "callback_query", "my_chat_member",
+            "message", "callback_query", "my_chat_member", "inline_query", "chosen_inline_result",
         ]  # fmt: skip
         offsets = [c.params.get("offset") for c in polls if c.params.get("offset")]
         assert offsets and max(offsets) > 900_000_000  # updates were acknowledged
-        assert len(stand_in.of("setMyCommands")) == 5
+        assert len(stand_in.of("setMyCommands")) == 12  # 6 languages x private chats, groups
 
 
 async def test_polling_and_service_start_share_one_start(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from telegram import Update
 
+from bot.reply_policy import is_foreign
 from bot.telegram.updates import (
     Me,
     command_payload,
@@ -64,6 +65,9 @@ CASES: list[tuple[str, tuple[Any, ...] | None]] = [
     ("my_chat_member_added_fr", ("joined", None, None, "group", GROUP, "", "41230001")),
     ("my_chat_member_promoted", None),
     ("my_chat_member_blocked_private", None),
+    ("inline_query_nb", None),  # inline mode: drafts (bot.telegram.inline), not a conversation
+    ("inline_query_empty_fr", None),
+    ("chosen_inline_result_nb", None),
     (
         "callback_query_private_en",
         ("button", "lang:en", None, "direct", "41230003", "", "41230003"),
@@ -124,7 +128,8 @@ def test_group_messages_are_answered_as_replies_private_ones_not() -> None:
 
 def test_button_pressed_by_someone_else_is_foreign() -> None:
     incoming = read_update(update_of(load("callback_query_group_foreign")), ME)
-    assert incoming is not None and incoming.foreign
+    assert incoming is not None and is_foreign(incoming.turn)
+    assert incoming.turn.owner == "41230003" != incoming.turn.key.user
     assert incoming.reply_to == 9001
 
 
@@ -132,8 +137,8 @@ def test_button_pressed_by_its_owner_is_not_foreign() -> None:
     data = load("callback_query_group_foreign")
     data["callback_query"]["from"] = data["callback_query"]["message"]["reply_to_message"]["from"]
     incoming = read_update(update_of(data), ME)
-    assert incoming is not None and not incoming.foreign
-    assert incoming.turn.key.user == "41230003"
+    assert incoming is not None and not is_foreign(incoming.turn)
+    assert incoming.turn.key.user == "41230003" == incoming.turn.owner
 
 
 def test_forum_replies_stay_in_their_topic() -> None:

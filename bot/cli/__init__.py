@@ -23,13 +23,23 @@ COMMANDS: dict[str, str] = {
 OWN_PACKAGES = {"bot", "dialogs", "knowledge"}
 
 
-def _needs_install(cmd_name: str, missing: str) -> click.Command:
-    """A stand-in for a command whose dependencies the chat-only install left out: listed in
-    the help, and a clear error (not a traceback) when run."""
-    message = (
-        f"`clientcoach {cmd_name}` needs {missing}, which the chat-only install leaves out: "
-        "pip install -e '.[server]' (or `make test`, which installs everything)"
+def _missing(cmd_name: str, module: str) -> str:
+    return (
+        f"`clientcoach {cmd_name}` needs {module}, which is not installed (the chat-only install "
+        "leaves the servers' libraries out): pip install -e '.[server]', or `make test`, which "
+        "installs everything"
     )
+
+
+def _foreign(exc: ModuleNotFoundError) -> bool:
+    """A missing third-party library (not a broken import inside this project)."""
+    return (exc.name or "").split(".")[0] not in OWN_PACKAGES
+
+
+def _needs_install(cmd_name: str, missing: str) -> click.Command:
+    """A stand-in for a command whose module cannot be imported without a library the install
+    left out: listed in the help, and a clear error (not a traceback) when run."""
+    message = _missing(cmd_name, missing)
 
     def fail() -> None:
         raise click.ClickException(message)
@@ -59,10 +69,20 @@ class LazyGroup(click.Group):
         except ModuleNotFoundError as exc:
             if exc.name == module_name:
                 return None
-            if (exc.name or "").split(".")[0] in OWN_PACKAGES:
+            if not _foreign(exc):
                 raise
             return _needs_install(cmd_name, str(exc.name))
         return getattr(module, attr)
+
+    def invoke(self, ctx: click.Context) -> object:
+        """Commands import their heavy libraries when they run: one missing is a clear error."""
+        try:
+            return super().invoke(ctx)
+        except ModuleNotFoundError as exc:
+            if not _foreign(exc):
+                raise
+            command = ctx.invoked_subcommand or ""
+            raise click.ClickException(_missing(command, str(exc.name))) from exc
 
 
 @click.group(cls=LazyGroup, invoke_without_command=True)

@@ -141,8 +141,25 @@ def table(f: dict[str, Any]) -> str:
               help="Instead: drive N turns through the engine and report memory growth.")
 @click.option("--users", type=int, default=5000, show_default=True,
               help="Simulated people in the soak.")  # fmt: skip
-def bench(quick: bool, as_json: bool, soak: int | None, users: int) -> None:
+@click.option("--load", type=int, default=None, metavar="N",
+              help="Instead: N signed events through two workers on Redis (needs redis-server).")
+@click.option("--faults", is_flag=True,
+              help="With --load: SIGKILL a worker, stop Redis 10 s, API 429/503/timeouts.")
+@click.option("--concurrency", type=int, default=200, show_default=True,
+              help="Requests in flight during --load.")
+def bench(quick: bool, as_json: bool, soak: int | None, users: int, load: int | None,
+          faults: bool, concurrency: int) -> None:
     """Measure speed, memory and scaling (medians and p99; compare ratios, not absolutes)."""
+    if load is not None:
+        from bot.bench.load import load_figures, load_table
+
+        result = load_figures(load, faults=faults, concurrency=concurrency, log=_log)
+        click.echo(load_table(result))
+        if as_json:
+            click.echo(json.dumps(result))
+        if result["lost"] or result["duplicate_replies"] or result["unavailable_notices"]:
+            sys.exit(1)
+        return
     if soak is not None:
         from bot.bench.soak import soak as run_soak
 

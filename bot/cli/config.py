@@ -8,6 +8,7 @@ import click
 from pydantic import SecretStr
 
 from bot.config import Settings
+from bot.webhook_secret import secret_problem
 
 PLATFORMS: dict[str, tuple[tuple[str, ...], ...]] = {
     # mode: groups of variables; a mode is ready when every variable of one group is set
@@ -53,15 +54,29 @@ def report(settings: Settings) -> tuple[list[str], int]:
         lines.append(f"  {alias:<32} {shown(getattr(settings, name))}")
     lines.append("Platforms:")
     ready = 0
+    problems = setting_problems(settings)
     for mode, groups in PLATFORMS.items():
         missing = [[v for v in g if not getattr(settings, by_alias[v])] for g in groups]
         best = min(missing, key=len)
-        if not best:
+        invalid = sorted({v for g in groups for v in g if v in problems})
+        if invalid:
+            lines.append(f"  {mode:<32} invalid {', '.join(invalid)}")
+        elif not best:
             ready += 1
             lines.append(f"  {mode:<32} ready")
         else:
             lines.append(f"  {mode:<32} missing {', '.join(best)}")
+    if problems:
+        lines.append("Problems:")
+        lines += [f"  {name}: {problem}" for name, problem in problems.items()]
     return lines, ready
+
+
+def setting_problems(settings: Settings) -> dict[str, str]:
+    """Variables that are set but that their platform would refuse."""
+    secret = settings.telegram_webhook_secret
+    problem = secret_problem(secret.get_secret_value() if secret is not None else None)
+    return {"TELEGRAM_WEBHOOK_SECRET": problem} if problem else {}
 
 
 @click.group()

@@ -49,5 +49,6 @@ def fingerprint(seeds: Path, out: Path | None) -> None:
         raise click.ClickException(f"no *.txt article in {seeds}")
     target = out or KNOWLEDGE_DIR / "sources" / "fingerprints.json"
     shingles.save(prints, target)
+    shingles.save(shingles.build_short(seeds), target.with_name(target.stem + "-6.json"))
     runs = sum(len(v) for v in prints.values())
     click.echo(f"{len(prints)} articles, {runs} eight-word runs → {target}")

@@ -28,6 +28,12 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     settings = get_settings()
     setup_logging(settings.log_level, log_text=settings.log_text)
     workers = workers or settings.web_concurrency
+    if workers > 1 and not settings.store.startswith(("redis://", "rediss://", "unix://")):
+        raise click.ClickException(
+            f"{workers} workers need a shared store: the SQLite and in-memory stores belong to "
+            "one process (conversations would be lost between workers). Set CLIENTCOACH_STORE="
+            "redis://host:6379/0, or run one worker."
+        )
     options: dict[str, Any] = {
         "host": host or settings.bind_host,
         "port": port or settings.port,
@@ -35,6 +41,7 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         "proxy_headers": True,
         "lifespan": "on",
         "timeout_graceful_shutdown": 10,
+        **uvicorn_limits(settings),
     }
     if workers > 1:
         uvicorn.run("bot.server:app_factory", factory=True, workers=workers, **options)
@@ -46,6 +53,17 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     except MissingSetting as exc:
         raise click.ClickException(str(exc)) from exc
     uvicorn.run(app, **options)
+
+
+def uvicorn_limits(settings: Settings) -> dict[str, Any]:
+    """Bounded resources: connections handled at once (503 beyond), accept backlog, idle
+    keep-alive; slow headers are cut by h11's incomplete-event cap and the keep-alive timer."""
+    return {
+        "limit_concurrency": settings.limit_concurrency,
+        "backlog": settings.backlog,
+        "timeout_keep_alive": settings.keepalive_s,
+        "h11_max_incomplete_event_size": 16 * 1024,
+    }
 
 
 async def run_worker(

@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import asyncio
 import html
+import json
 import logging
 import re
-from collections.abc import Awaitable
+import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.adapter.starlette.async_handler import (
@@ -32,6 +34,7 @@ from slack_bolt.adapter.starlette.async_handler import (
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_bolt.oauth.async_callback_options import AsyncCallbackOptions
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
@@ -41,8 +44,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from bot.config import Settings
+from bot.flood import FloodLimiter
+from bot.inbox.base import Entry, Inbox
+from bot.inbox.delivery import current as delivery_var
+from bot.inbox.delivery import in_delivery, replies_once, send_once
 from bot.logs import quiet_frameworks
+from bot.metrics import METRICS
 from bot.models import ConversationKey, Reply, Turn, normalize_lang
+from bot.reply_policy import is_foreign
 from bot.slack.events import (
     Inbound,
     action_to_inbound,
@@ -53,8 +62,9 @@ from bot.slack.events import (
     well_formed,
 )
 from bot.slack.home import home_view
-from bot.slack.intake import intake_of
+from bot.slack.intake import Intake, intake_of
 from bot.slack.locales import LocaleCache
+from bot.slack.native import NativeSurfaces
 from bot.slack.oauth import BOT_SCOPES, SignedStateStore, open_installation_store
 from bot.slack.render import answered, fallback, render
 from bot.slack.retry import retry_handlers
@@ -71,15 +81,20 @@ _framework_log.setLevel(logging.WARNING)
 quiet_frameworks()
 
 CLIENT_TIMEOUT_S = 10
+DEDUPE_RETRY_S = (0.05, 0.2, 0.5)
+current_delivery = delivery_var.get
 SHUTDOWN_WAIT_S = 10.0
 ACTIONS = re.compile(r"^cc[:-]")
+CONVERSATION_EVENTS = ("message", "app_mention", "member_joined_channel")  # → bot.slack.events
+OTHER_EVENTS = ("app_home_opened", "tokens_revoked", "app_uninstalled")
+SLASH_COMMANDS = ("/checklist", "/coach")
 
 
 def _secret(value: Any) -> str | None:
     return value.get_secret_value() if value is not None else None
 
 
-class SlackBot:
+class SlackBot(NativeSurfaces):
     """``SlackBot(settings, engine, store)``: routes for HTTP mode, Socket Mode, and ``send``."""
 
     def __init__(self, settings: Settings, engine: Any, store: SessionStore, *,
@@ -98,6 +113,9 @@ class SlackBot:
         self.locales = LocaleCache()
         self.threads = ThreadRegistry(store)
         self._tasks: set[asyncio.Task[None]] = set()
+        self.inbox: Inbox | None = None  # set by the service: requests are queued, then handled
+        self.runner: Any = None
+        self.flood = FloodLimiter.for_store(store)
         secret = _secret(settings.slack_signing_secret)
         self._verifier = SignatureVerifier(secret) if secret else None  # None: Socket Mode only
         self.app = self._build_app()
@@ -135,15 +153,16 @@ class SlackBot:
             request_verification_enabled=False,  # checked by _dispatch, before Bolt reads it
             logger=_framework_log,
         )
-        for event in ("message", "app_mention", "member_joined_channel"):
+        for event in CONVERSATION_EVENTS:
             app.event(event)(self._on_event)
         app.event("app_home_opened")(self._on_home)
         app.event("tokens_revoked")(self._on_uninstalled)
         app.event("app_uninstalled")(self._on_uninstalled)
         app.event(re.compile(r".*"))(self._on_other)  # acknowledge every other event: no retry
-        app.command("/checklist")(self._on_command)
-        app.command("/coach")(self._on_command)
+        for command in SLASH_COMMANDS:
+            app.command(command)(self._on_command)
         app.action(ACTIONS)(self._on_action)
+        self.register_native(app, _framework_log)
         return app
 
     # service contract ------------------------------------------------------------------------
@@ -184,7 +203,11 @@ class SlackBot:
             bolt_request = to_async_bolt_request(request, body)
             if not well_formed(bolt_request.body):
                 raise ValueError("not the shape of a Slack request")
-            intake_of(bolt_request.body)
+            intake = intake_of(bolt_request.body)
+            if intake is not None and self.inbox is not None:
+                queued = await self._enqueue(intake, text, request)
+                if queued is not None:
+                    return queued
             bolt_response = await self.app.async_dispatch(bolt_request)
         except (ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError) as exc:
             log.warning("slack request rejected", extra={"error": type(exc).__name__})
@@ -193,6 +216,39 @@ class SlackBot:
             log.warning("slack request rejected", extra={"error": "bolt"})
             return Response("malformed request", status_code=400)
         return to_starlette_response(bolt_response)
+
+    async def _enqueue(self, intake: Intake, body: str, request: Request) -> Response | None:
+        """Store the request in the inbox, then acknowledge; a repeat is acknowledged only.
+        When the inbox cannot be written an event is answered 503, so Slack sends it again;
+        a command or a click (never resent) is handled here instead (None), which tells the
+        person the service is unavailable rather than leaving Slack's error on screen."""
+        assert self.inbox is not None
+        started = time.perf_counter()
+        kind = request.headers.get("content-type", "application/json")
+        entry = json.dumps({"body": body, "content_type": kind})
+        try:
+            first = await self.inbox.put("slack", intake.key, intake.order, entry, intake.person)
+        except StoreUnavailable as exc:
+            if not intake.resent:
+                return None
+            METRICS.acks.labels("slack", "refused").inc()
+            METRICS.store_errors.labels("intake").inc()
+            log.warning("slack request refused: inbox unavailable", extra={"error": str(exc)[:80]})
+            return Response("temporarily unavailable", status_code=503,
+                            headers={"Retry-After": "1"})
+        METRICS.acks.labels("slack", "queued" if first else "repeat").inc()
+        METRICS.ack_latency.labels("slack").observe(time.perf_counter() - started)
+        return Response(status_code=200)
+
+    async def process(self, entry: Entry) -> None:
+        """Handle one inbox entry: the stored request through Bolt, listeners run inline."""
+        data = json.loads(entry.body)
+        request = AsyncBoltRequest(body=data["body"],
+                                   headers={"content-type": [data["content_type"]]})
+        delivery = current_delivery()
+        await self.app.async_dispatch(request)  # selects the listener, which hands its work back
+        while delivery is not None and delivery.pending:
+            await delivery.pending.pop(0)
 
     def _signed(self, body: str, request: Request) -> bool:
         """Slack's request signature, checked before anything reads the body."""
@@ -213,19 +269,30 @@ class SlackBot:
 
     async def drain(self, timeout: float = 5.0) -> None:
         """Wait until the background work started so far is done (tests and shutdown)."""
+        if self.runner is not None:
+            await self.runner.drain(timeout)
         pending = [task for task in self._tasks if not task.done()]
         if pending:
             await asyncio.wait(pending, timeout=timeout)
 
     async def send(self, key: ConversationKey, replies: list[Reply]) -> None:
-        """Deliver replies to a conversation (reminders); raises when Slack refused them."""
+        """Deliver replies to a conversation (reminders); raises when Slack refused them.
+
+        Private replies go to the person's DM with the app (``conversations.open``): the
+        conversation may be someone else's DM or a channel the app cannot post in."""
         team, channel = split_chat(key.chat)
+        client = await self._client_for(team)
+        thread = key.thread or None
+        if any(reply.private for reply in replies):
+            channel, thread = await self._direct_channel(client, key.user), None
         turn = Turn(key=key, chat_kind="direct" if channel.startswith("D") else "group",
                     kind="command")
-        # A channel conversation without a thread comes from a slash command: keep it private.
-        private = turn.chat_kind == "group" and not key.thread
-        inbound = Inbound(turn, channel, key.thread or None, team, ephemeral=private)
-        await self._deliver(await self._client_for(team), inbound, replies)
+        await self._deliver(client, Inbound(turn, channel, thread, team), replies)
+
+    async def _direct_channel(self, client: AsyncWebClient, user: str) -> str:
+        """The id of the person's DM with the app."""
+        opened = await client.conversations_open(users=user)
+        return str(opened["channel"]["id"])
 
     async def run_socket_mode(self, stop: asyncio.Event) -> None:
         """Serve over Socket Mode until ``stop`` is set (no public URL needed)."""
@@ -246,15 +313,22 @@ class SlackBot:
 
     # listeners: acknowledge, then work in the background -------------------------------------
     def _spawn(self, job: str, work: Awaitable[None]) -> None:
+        delivery = current_delivery()
+
         async def guarded() -> None:
             try:
                 await work
             except Exception as exc:  # noqa: BLE001 - one failed reply must not stop the app
+                if delivery is not None and isinstance(exc, StoreUnavailable):
+                    raise  # an inbox entry: left in the inbox and retried, nothing sent twice
                 log.error("slack job failed",
                           extra={"job": job, "error": type(exc).__name__,
                                  "code": getattr(getattr(exc, "response", None), "status_code",
                                                  None)})
 
+        if delivery is not None:  # an inbox entry: run inline, the worker acknowledges after
+            delivery.pending.append(guarded())
+            return
         task = asyncio.get_running_loop().create_task(guarded())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -302,10 +376,16 @@ class SlackBot:
         await self._converse(client, inbound)
 
     async def _first_time(self, turn: Turn) -> bool:
-        try:
-            return await self.store.claim_event(f"slack:{turn.event_id}", turn.key.person)
-        except StoreUnavailable:
-            return True  # let the engine answer "temporarily unavailable"
+        if in_delivery():
+            return True  # deduplicated when it was queued
+        for pause in DEDUPE_RETRY_S:
+            try:
+                return await self.store.claim_event(f"slack:{turn.event_id}", turn.key.person)
+            except StoreUnavailable:
+                METRICS.store_errors.labels("dedupe").inc()
+                await asyncio.sleep(pause)
+        log.warning("slack event dropped: dedupe unavailable", extra={"event_id": turn.event_id})
+        return False  # never risk handling it twice
 
     async def _handle_action(self, body: dict[str, Any], client: AsyncWebClient) -> None:
         inbound = action_to_inbound(body)
@@ -316,66 +396,88 @@ class SlackBot:
             if inbound.response_url:
                 await self._respond(inbound.response_url, {"delete_original": True})
             return
+        if inbound.carry:
+            await self.continue_in_dm(client, inbound)
+            return
+        shown = await self._shown(inbound, body)
         replies = await self._handle(client, inbound)
-        if inbound.owner in (None, inbound.turn.key.user) and replies:
-            await self._close_buttons(client, inbound, body, replies[0].lang)
+        if replies and not replies[0].notice and not is_foreign(inbound.turn):
+            await self._close_buttons(client, inbound, shown, replies[0].lang)
         await self._deliver(client, inbound, replies)
+
+    async def _shown(self, inbound: Inbound, body: dict[str, Any]) -> tuple[str, list]:
+        """The text and blocks of the clicked message. Clicks on ephemeral messages carry no
+        copy: the question the conversation waits on is laid out again (nothing outside a
+        flow: the message then keeps only the answer given)."""
+        message = body.get("message")
+        if isinstance(message, dict) and isinstance(message.get("blocks"), list):
+            return str(message.get("text") or ""), message["blocks"]
+        try:
+            question = await self.engine.pending_question(inbound.turn.key.as_str())
+        except StoreUnavailable:
+            question = None
+        if question is None:
+            return "", []
+        laid_out = render(question, self.kb, buttons=False)
+        return laid_out["text"], laid_out["blocks"]
 
     async def _handle(self, client: AsyncWebClient, inbound: Inbound) -> list[Reply]:
         locale = await self.locales.get(client, inbound.team, inbound.turn.key.user)
         turn = inbound.turn.model_copy(update={"locale": locale})
         log.info("slack turn", extra={"kind": turn.kind, "chat_kind": turn.chat_kind,
                                       "event_id": turn.event_id})
-        return list(await self.engine.handle(turn))
+        return list(await replies_once(lambda: self.engine.handle(turn)))
 
     async def _converse(self, client: AsyncWebClient, inbound: Inbound) -> None:
         await self._deliver(client, inbound, await self._handle(client, inbound))
 
     async def _close_buttons(self, client: AsyncWebClient, inbound: Inbound,
-                             body: dict[str, Any], lang: str) -> None:
-        message = body.get("message") or {}
-        blocks = answered(message.get("blocks") or [], inbound.label or "", lang, self.kb)
-        text = message.get("text") or fallback(inbound.label or "")
+                             shown: tuple[str, list], lang: str) -> None:
+        text, blocks = shown
+        blocks = answered(blocks, inbound.label or "", lang, self.kb)
+        text = text or fallback(inbound.label or "")
         if inbound.ephemeral and inbound.response_url:
             await self._respond(inbound.response_url,
                                 {"replace_original": True, "text": text, "blocks": blocks})
         elif inbound.message_ts:
-            await client.chat_update(channel=inbound.channel, ts=inbound.message_ts, text=text,
-                                     blocks=blocks)
+            await send_once(lambda: client.chat_update(
+                channel=inbound.channel, ts=inbound.message_ts, text=text, blocks=blocks))
 
     async def _deliver(self, client: AsyncWebClient, inbound: Inbound,
                        replies: list[Reply]) -> None:
         turn = inbound.turn
         user = turn.key.user
-        payload = turn.payload or ""
         for reply in replies:
-            share = None
-            if inbound.ephemeral and reply.checklist:
-                reopen = reply.resume or payload
-                share = reopen if reopen.startswith("checklist:") else None
             if inbound.share:
                 message = render(reply, self.kb, buttons=False)
                 await self._respond(inbound.response_url or "",
                                     {**message, "response_type": "in_channel"})
                 continue
             message = render(reply, self.kb, owner=user, dm_url=inbound.dm_url,
-                             share_payload=share)
-            if inbound.ephemeral and inbound.response_url:
+                             share_payload=reply.share)
+            if reply.private and inbound.response_url:
                 await self._respond(inbound.response_url,
                                     {**message, "response_type": "ephemeral",
                                      "replace_original": False})
-            elif inbound.ephemeral or (reply.private and turn.chat_kind == "group"):
-                await client.chat_postEphemeral(channel=inbound.channel, user=user,
-                                                thread_ts=inbound.thread_ts, **message)
+            elif reply.private and turn.chat_kind == "group":
+                await self._paced(inbound, lambda m=message: client.chat_postEphemeral(
+                    channel=inbound.channel, user=user, thread_ts=inbound.thread_ts, **m))
             else:
-                await client.chat_postMessage(channel=inbound.channel,
-                                              thread_ts=inbound.thread_ts, **message)
+                await self._paced(inbound, lambda m=message: client.chat_postMessage(
+                    channel=inbound.channel, thread_ts=inbound.thread_ts, **m))
+
+    async def _paced(self, inbound: Inbound, call: Callable[[], Awaitable[Any]]) -> None:
+        """One message to a channel, within Slack's per-channel rate, at most once."""
+
+        await self.flood.wait([(f"slack:{inbound.team}:{inbound.channel}",
+                                self.settings.slack_channel_rate, 3)], "slack")
+        await send_once(call)
 
     async def _respond(self, url: str, body: dict[str, Any]) -> None:
         webhook = AsyncWebhookClient(url, timeout=CLIENT_TIMEOUT_S,
                                      retry_handlers=retry_handlers(), logger=_framework_log)
-        response = await webhook.send_dict(body)
-        if response.status_code != 200:
+        response = await send_once(lambda: webhook.send_dict(body))
+        if response is not None and response.status_code != 200:
             raise ConnectionError(f"response_url answered {response.status_code}")
 
     async def _publish_home(self, body: dict[str, Any], event: dict[str, Any],
@@ -390,7 +492,8 @@ class SlackBot:
             lang = session.lang if session is not None else None
         if lang not in ("fr", "nb", "en"):
             lang = normalize_lang(await self.locales.get(client, team, user)) or "en"
-        await client.views_publish(user_id=user, view=home_view(self.kb, lang))
+        view = home_view(self.kb, lang)
+        await send_once(lambda: client.views_publish(user_id=user, view=view))
 
     async def _client_for(self, team: str) -> AsyncWebClient:
         if self.installations is None:

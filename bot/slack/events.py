@@ -15,12 +15,12 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from bot.models import MAX_PAYLOAD_BYTES, ConversationKey, Turn, TurnKind
-from bot.slack.render import OWNER_PREFIX, SHARE_ACTION
+from bot.slack.render import DM_ACTION, OWNER_PREFIX, SHARE_ACTION
 
 Body = dict[str, Any]
 
@@ -56,9 +56,9 @@ class Inbound:
     response_url: str | None = None  # slash commands and ephemeral messages answer here
     ephemeral: bool = False
     message_ts: str | None = None  # the message whose button was clicked
-    owner: str | None = None  # the person whose buttons those were
     label: str | None = None  # the label of the chosen answer
     share: bool = False  # the "Share in channel" button
+    carry: bool = False  # the "Continue in a DM" button
     app_id: str = ""  # the Slack app (links to its DM)
 
     @property
@@ -279,6 +279,7 @@ def command_to_inbound(body: Body) -> Inbound | None:
         kind=kind,
         payload=payload,
         text=message,
+        private=True,
     )
     return Inbound(turn, channel, None, team, response_url=body.get("response_url"),
                    ephemeral=True, app_id=str(body.get("api_app_id") or ""))
@@ -312,6 +313,7 @@ def action_to_inbound(body: Body) -> Inbound | None:
     owner = block_id[len(OWNER_PREFIX):] if block_id.startswith(OWNER_PREFIX) else None
     team = _team(body)
     share = action.get("action_id") == SHARE_ACTION
+    carry = action.get("action_id") == DM_ACTION
     turn = Turn(
         key=ConversationKey(platform="slack", chat=chat_id(team, channel), thread=thread or "",
                             user=user),
@@ -319,15 +321,17 @@ def action_to_inbound(body: Body) -> Inbound | None:
         kind="command" if share else "button",
         payload=payload,
         at=_at(action.get("action_ts")),
+        owner=owner,
+        private=bool(container.get("is_ephemeral")),
     )
     return Inbound(
         turn, channel, thread, team,
         response_url=body.get("response_url"),
         ephemeral=bool(container.get("is_ephemeral")),
         message_ts=container.get("message_ts") or message.get("ts"),
-        owner=owner,
         label=label,
         share=share,
+        carry=carry,
         app_id=str(body.get("api_app_id") or ""),
     )
 
@@ -343,3 +347,84 @@ def to_turn(body: Body, bot_user_id: str | None = None) -> Turn | None:
     else:
         inbound = None
     return inbound.turn if inbound else None
+
+
+# Native surfaces: the message shortcut and assistant threads ---------------------------------
+
+SHORTCUT_ID = "ask_clientcoach"  # callback_id of the "Ask clientcoach" message shortcut
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A message the person asked about through the shortcut."""
+
+    user: str
+    team: str
+    text: str
+    author: str | None  # the Slack user who wrote it, when it is not the person
+    author_name: str | None  # a bot's or integration's display name (no user to look up)
+    response_url: str | None
+    app_id: str
+
+
+def _string(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def shortcut_to_quote(body: Body) -> Quote | None:
+    """A ``message_action`` payload of the shortcut, or ``None``."""
+    if body.get("type") != "message_action" or body.get("callback_id") != SHORTCUT_ID:
+        return None
+    user = (body.get("user") or {}).get("id")
+    message = body.get("message")
+    if not isinstance(user, str) or not isinstance(message, dict):
+        return None
+    raw = message.get("text") if isinstance(message.get("text"), str) else ""
+    author = message.get("user") if isinstance(message.get("user"), str) else None
+    name = None
+    if author is None:
+        profile = message.get("bot_profile") if isinstance(message.get("bot_profile"), dict) else {}
+        name = profile.get("name") or message.get("username")
+    return Quote(
+        user=user,
+        team=_team(body, message),
+        text=plain_text(raw),
+        author=author if author != user else None,
+        author_name=name if isinstance(name, str) and name else None,
+        response_url=_string(body.get("response_url")),
+        app_id=str(body.get("api_app_id") or ""),
+    )
+
+
+@dataclass(frozen=True)
+class AssistantThread:
+    user: str
+    channel: str
+    thread_ts: str
+    team: str
+
+
+def assistant_thread_of(body: Body) -> AssistantThread | None:
+    """Who opened which assistant thread (``assistant_thread_started``)."""
+    event = body.get("event") or {}
+    thread = event.get("assistant_thread")
+    if not isinstance(thread, dict):
+        return None
+    user, channel, ts = thread.get("user_id"), thread.get("channel_id"), thread.get("thread_ts")
+    if not all(isinstance(v, str) and v for v in (user, channel, ts)):
+        return None
+    return AssistantThread(user, channel, ts, _team(body, event))
+
+
+def direct_key(team: str, channel: str, user: str) -> ConversationKey:
+    """The conversation of a person's DM with the app (assistant threads share it)."""
+    return ConversationKey(platform="slack", chat=chat_id(team, channel), user=user)
+
+
+def assistant_to_inbound(body: Body, bot_user_id: str | None = None) -> Inbound | None:
+    """A message in an assistant thread: the DM's own conversation, answered in that thread."""
+    inbound = event_to_inbound(body, bot_user_id)
+    if inbound is None:
+        return None
+    key = inbound.turn.key.model_copy(update={"thread": ""})
+    return replace(inbound, turn=inbound.turn.model_copy(update={"key": key}))

@@ -1,9 +1,10 @@
 """What the HTTP layer needs from a Slack request before it acknowledges it: is it well formed
 enough to queue, under which dedupe key, and whose turn it is (for ordering and forget).
 
-- an event: ``slack:<event_id>`` (retries by Slack carry the same id);
-- a slash command: ``slack-cmd:<trigger_id>`` (a replayed signed request carries the same id);
-- a button click: ``slack-act:<trigger_id or action_ts>``.
+- an event: ``slack:<event_id>:<event type>`` (retries by Slack carry the same id);
+- a slash command: ``slack-cmd:<trigger_id>:<digest of the request>`` (a replayed signed
+  request is the same request);
+- a button click: ``slack-act:<trigger_id or action_ts>:<digest>``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ class Intake:
     key: str
     order: str
     person: str | None
+    resent: bool = False  # Slack sends events again after a non-200; commands, clicks: never
 
 
 class Malformed(ValueError):
@@ -49,12 +51,12 @@ def intake_of(body: Any) -> Intake | None:
             raise Malformed("event is not an object with a type")
         user, channel = _text(event.get("user")), _text(event.get("channel"))
         event_id = _text(body.get("event_id")) or _digest(body)
-        return Intake(f"slack:{event_id}", f"slack|{team}|{channel}|{user}",
-                      f"slack|{user}" if user else None)
+        return Intake(f"slack:{event_id}:{event['type']}", f"slack|{team}|{channel}|{user}",
+                      f"slack|{user}" if user else None, resent=True)
     if isinstance(body.get("command"), str):
         user, channel = _text(body.get("user_id")), _text(body.get("channel_id"))
-        trigger = _text(body.get("trigger_id")) or _digest(body)
-        return Intake(f"slack-cmd:{trigger}", f"slack|{team}|{channel}|{user}",
+        trigger = _text(body.get("trigger_id"))
+        return Intake(f"slack-cmd:{trigger}:{_digest(body)}", f"slack|{team}|{channel}|{user}",
                       f"slack|{user}" if user else None)
     if body.get("type") == "block_actions":
         actions = body.get("actions")
@@ -69,6 +71,6 @@ def intake_of(body: Any) -> Intake | None:
         channel_field = body.get("channel")
         channel = _text(channel_field.get("id")) if isinstance(channel_field, dict) else ""
         trigger = _text(body.get("trigger_id")) or _text(actions[0].get("action_ts"))
-        return Intake(f"slack-act:{trigger or _digest(body)}", f"slack|{team}|{channel}|{user}",
+        return Intake(f"slack-act:{trigger}:{_digest(body)}", f"slack|{team}|{channel}|{user}",
                       f"slack|{user}" if user else None)
     return None

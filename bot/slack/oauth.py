@@ -30,9 +30,14 @@ from bot.store.base import SessionStore
 
 BOT_SCOPES = [
     "app_mentions:read",
+    "assistant:write",
     "channels:history",
+    "channels:read",
     "groups:history",
+    "groups:read",
     "im:history",
+    "im:write",
+    "mpim:history",
     "chat:write",
     "commands",
     "users:read",

@@ -27,6 +27,7 @@ ACTION_PREFIX = "cc"
 SELECT_ACTION = "cc:select"
 SHARE_ACTION = "cc-share"
 DM_ACTION = "cc-dm"
+DM_VALUE = "dm"
 OWNER_PREFIX = "cc-owner:"
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
@@ -125,8 +126,9 @@ def _share(payload: str, lang: str, texts: Texts) -> dict[str, Any]:
 
 
 def _dm_link(url: str, lang: str, texts: Texts) -> dict[str, Any]:
+    """Opens the DM (``url``); the click also reaches the app, which carries the conversation."""
     label = texts.text("slack_continue_in_dm", lang)
-    return _lone_button("cc-dm", DM_ACTION, label, url=url)
+    return _lone_button("cc-dm", DM_ACTION, label, url=url, value=DM_VALUE)
 
 
 def render(

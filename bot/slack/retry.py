@@ -1,8 +1,9 @@
 """Bounded retries for Slack's Web API and response URLs.
 
-A ``429`` waits for ``Retry-After`` (capped), a ``5xx`` or a connection error or timeout waits an
+A ``429`` waits for ``Retry-After`` (capped), a ``5xx`` or a refused connection waits an
 exponential backoff with jitter; after :data:`MAX_RETRIES` retries the error reaches the caller,
-which logs it and does not pretend the reply was delivered.
+which logs it and does not pretend the reply was delivered. A timeout is never retried: the
+message may well have arrived, and Slack has no idempotency key to ask (at most once).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ MAX_RETRIES = 3
 MAX_WAIT_S = 30.0
 BASE_WAIT_S = 0.25
 
-_TRANSIENT = (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError, TimeoutError, OSError)
+_TRANSIENT = (aiohttp.ClientConnectorError,)  # the request never left: safe to send again
 
 
 class BoundedRetry(AsyncRetryHandler):

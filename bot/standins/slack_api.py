@@ -38,6 +38,7 @@ class Call:
     path: str
     authorization: bool
     at: float = field(default_factory=time.monotonic)
+    status: int = 200  # what the stand-in answered (a 429 or 5xx showed nothing)
 
 
 class _Server(ThreadingHTTPServer):
@@ -56,6 +57,7 @@ class SlackApiStandIn(CallLog):
     def __init__(self) -> None:
         super().__init__()
         self.locales: dict[str, str] = {}
+        self.names: dict[str, str] = {}  # users.info real_name by user id
         self.socket_url: str | None = None
         self.oauth_team = TEAM_ID
         self._ts = itertools.count(1)
@@ -146,9 +148,14 @@ class SlackApiStandIn(CallLog):
             user = str(params.get("user"))
             body: dict[str, Any] = {"id": user, "name": user.lower(), "is_bot": False,
                                     "tz": "Europe/Oslo"}
+            if user in self.names:
+                body["real_name"] = self.names[user]
+                body["profile"] = {"real_name": self.names[user], "display_name": ""}
             if params.get("include_locale") in (True, "true", "1", 1):
                 body["locale"] = self.locales.get(user, "en-US")
             return ok | {"user": body}
+        if method.startswith("assistant.threads."):
+            return self._assistant(method, params)
         if method == "conversations.open":
             return ok | {"channel": {"id": "D" + str(params.get("users", "X"))[1:]}}
         if method == "apps.connections.open":
@@ -162,6 +169,24 @@ class SlackApiStandIn(CallLog):
                 "is_enterprise_install": False,
             }
         return ok
+
+    @staticmethod
+    def _assistant(method: str, params: dict[str, Any]) -> dict[str, Any]:
+        """``assistant.threads.*`` checked as Slack checks them (up to four prompts)."""
+        if not params.get("channel_id") or not params.get("thread_ts"):
+            return {"ok": False, "error": "channel_not_found"}
+        field_of = {"setStatus": "status", "setTitle": "title"}
+        name = method.rsplit(".", 1)[1]
+        if name == "setSuggestedPrompts":
+            prompts = params.get("prompts")
+            if isinstance(prompts, str):
+                prompts = json.loads(prompts)
+            valid = isinstance(prompts, list) and 1 <= len(prompts) <= 4 and all(
+                isinstance(p, dict) and p.get("title") and p.get("message") for p in prompts)
+            return {"ok": True} if valid else {"ok": False, "error": "invalid_arguments"}
+        if name in field_of and isinstance(params.get(field_of[name]), str):
+            return {"ok": True}
+        return {"ok": False, "error": "invalid_arguments"}
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         stand_in = self
@@ -187,7 +212,7 @@ class SlackApiStandIn(CallLog):
                     params.update(json.loads(raw))
                 elif raw:
                     params.update(parse_qsl(raw.decode()))
-                for name in ("blocks", "view"):
+                for name in ("blocks", "view", "prompts"):
                     if isinstance(params.get(name), str):
                         params[name] = json.loads(params[name])
                 method = url.path[len("/api/"):] if url.path.startswith("/api/") else "response_url"
@@ -195,7 +220,8 @@ class SlackApiStandIn(CallLog):
                 failure = stand_in._next_failure(method)
                 if failure and failure.delay:
                     time.sleep(failure.delay)
-                stand_in.record(Call(method, params, url.path, auth))
+                status = failure.status if failure else 200
+                stand_in.record(Call(method, params, url.path, auth, status=status))
                 if failure and failure.status != 200:
                     headers = {}
                     if failure.retry_after is not None:

@@ -1,7 +1,8 @@
 """A local stand-in for the Telegram Bot API, over real HTTP on 127.0.0.1.
 
 Point ``TELEGRAM_API_URL`` at ``stand_in.api_url`` (``http://127.0.0.1:PORT/bot``). It answers
-``getMe``, ``setMyCommands``, ``sendMessage``, ``editMessageText``, ``editMessageReplyMarkup``,
+``getMe``, ``setMyCommands``, ``setMyDescription``, ``setMyShortDescription``,
+``answerInlineQuery``, ``sendMessage``, ``editMessageText``, ``editMessageReplyMarkup``,
 ``answerCallbackQuery``, ``getUpdates``, ``setWebhook``, ``deleteWebhook`` and
 ``getWebhookInfo`` with realistic shapes, records every call, and checks what Telegram checks:
 HTML that does not parse (unknown tag, unbalanced tag, bare ``<`` or ``&``), texts over 4096
@@ -36,7 +37,7 @@ MAX_TEXT = 4096
 
 RAW_STRING_FIELDS = {
     "text", "parse_mode", "callback_query_id", "url", "secret_token", "language_code",
-    "inline_message_id", "ip_address",
+    "inline_message_id", "ip_address", "inline_query_id", "description", "short_description",
 }
 TAGS = {
     "b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": "underline",
@@ -46,6 +47,7 @@ TAGS = {
 }  # fmt: skip
 ENTITY_REF = re.compile(r"&(lt|gt|amp|quot|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});")
 COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
+SCOPES = {"default", "all_private_chats", "all_group_chats", "all_chat_administrators"}
 
 
 class ApiError(Exception):
@@ -269,7 +271,7 @@ class TelegramStandIn(CallLog):
             "username": BOT_USERNAME,
             "can_join_groups": True,
             "can_read_all_group_messages": not self.privacy_mode,
-            "supports_inline_queries": False,
+            "supports_inline_queries": True,
         }
 
     def api_setMyCommands(self, params: dict[str, Any]) -> Any:
@@ -281,9 +283,53 @@ class TelegramStandIn(CallLog):
                 raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
             if not 1 <= len(command.get("description", "")) <= 256:
                 raise ApiError(400, "Bad Request: BOT_COMMAND_DESCRIPTION_INVALID")
+        scope = params.get("scope")
+        if scope is not None and scope.get("type") not in SCOPES:
+            raise ApiError(400, "Bad Request: BOT_COMMAND_SCOPE_INVALID")
         return True
 
     def api_deleteMyCommands(self, params: dict[str, Any]) -> Any:
+        return True
+
+    def api_setMyDescription(self, params: dict[str, Any]) -> Any:
+        return self._description(params, "description", 512)
+
+    def api_setMyShortDescription(self, params: dict[str, Any]) -> Any:
+        return self._description(params, "short_description", 120)
+
+    @staticmethod
+    def _description(params: dict[str, Any], name: str, limit: int) -> Any:
+        text = params.get(name, "")
+        if not isinstance(text, str) or len(text) > limit:
+            raise ApiError(400, f"Bad Request: {name.upper()}_INVALID")
+        code = params.get("language_code") or ""
+        if code and not re.fullmatch(r"[a-z]{2}", code):
+            raise ApiError(400, "Bad Request: LANGUAGE_CODE_INVALID")
+        return True
+
+    def api_answerInlineQuery(self, params: dict[str, Any]) -> Any:
+        """Checked as Telegram checks it: at most 50 results, ids of 1-64 bytes and unique,
+        articles with a title and a message of 1-4096 characters, a valid button."""
+        if not params.get("inline_query_id"):
+            raise ApiError(400, "Bad Request: QUERY_ID_INVALID")
+        results = params.get("results")
+        if not isinstance(results, list) or len(results) > 50:
+            raise ApiError(400, "Bad Request: RESULTS_TOO_MUCH")
+        ids = [r.get("id", "") for r in results]
+        if len(set(ids)) != len(ids) or not all(1 <= len(i.encode()) <= 64 for i in ids):
+            raise ApiError(400, "Bad Request: RESULT_ID_INVALID")
+        for result in results:
+            content = result.get("input_message_content") or {}
+            text = content.get("message_text")
+            if result.get("type") != "article" or not result.get("title"):
+                raise ApiError(400, "Bad Request: RESULT_TYPE_INVALID")
+            if not isinstance(text, str) or not 1 <= utf16_len(text) <= MAX_TEXT:
+                raise ApiError(400, "Bad Request: MESSAGE_EMPTY")
+        button = params.get("button")
+        if button is not None:
+            start = button.get("start_parameter", "")
+            if not button.get("text") or not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", start):
+                raise ApiError(400, "Bad Request: START_PARAM_INVALID")
         return True
 
     def api_setWebhook(self, params: dict[str, Any]) -> Any:

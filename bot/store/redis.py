@@ -311,6 +311,13 @@ class RedisSessionStore(SessionStore):
         except (*_DOWN, redis_errors.RedisError) as exc:
             raise as_store_error(exc) from exc
 
+    async def check_writable(self) -> None:
+        try:
+            await asyncio.wait_for(self.redis.set(self.k("health"), str(time.time()), px=60_000),
+                                   timeout=2.0)
+        except (*_DOWN, redis_errors.RedisError) as exc:
+            raise as_store_error(exc) from exc
+
     async def close(self) -> None:
         with suppress(*_DOWN):
             await self.redis.aclose()

@@ -13,6 +13,7 @@ silently.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -49,6 +50,14 @@ CREATE INDEX IF NOT EXISTS reminders_person ON reminders (person);
 """
 
 
+def private_file(path: Path) -> None:
+    """Create the database file readable by its owner only (0600), and tighten an old one."""
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    for name in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if name.exists() and name.stat().st_mode & 0o077:
+            name.chmod(0o600)
+
+
 class SQLiteStore(SessionStore):
     """Sessions, dedupe marks, rate counters and reminders in one SQLite file."""
 
@@ -83,6 +92,7 @@ class SQLiteStore(SessionStore):
         try:
             if str(self.path) != ":memory:":
                 self.path.parent.mkdir(parents=True, exist_ok=True)
+                private_file(self.path)
             conn = sqlite3.connect(
                 str(self.path),
                 timeout=self.busy_timeout,
@@ -208,6 +218,12 @@ class SQLiteStore(SessionStore):
     async def ping(self) -> None:
         with self._db() as conn:
             conn.execute("SELECT 1").fetchone()
+
+    async def check_writable(self) -> None:
+        """A real write: a full disk or a read-only file fails here, not only on a turn."""
+        with self._db() as conn:
+            conn.execute("CREATE TABLE IF NOT EXISTS health (id INTEGER PRIMARY KEY, at REAL)")
+            conn.execute("INSERT OR REPLACE INTO health VALUES (1, ?)", (self.clock(),))
 
     async def close(self) -> None:
         if self._conn is not None:

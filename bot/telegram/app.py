@@ -19,7 +19,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 from telegram import (
-    BotCommand,
     CallbackQuery,
     LinkPreviewOptions,
     Message,
@@ -31,9 +30,12 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, BaseRateLimiter, ContextTypes, TypeHandler
 
 import knowledge
-from bot.config import Settings
-from bot.models import ConversationKey, Reply, normalize_lang
+from bot.config import MissingSetting, Settings
+from bot.inline_drafts import InlineDrafts
+from bot.models import ConversationKey, Reply
 from bot.store.base import SessionStore, StoreUnavailable
+from bot.telegram import profile
+from bot.telegram.inline import InlineMode
 from bot.telegram.limits import RetryingRateLimiter
 from bot.telegram.ordering import PerPersonOrder
 from bot.telegram.render import (
@@ -45,12 +47,13 @@ from bot.telegram.render import (
     utf16_len,
 )
 from bot.telegram.updates import Incoming, Me, read_update
+from bot.webhook_secret import secret_problem
 
 log = logging.getLogger("bot.telegram")
 
-ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
-COMMANDS = ("start", "menu", "checklist", "lang", "help", "cancel", "forget")
-MENU_LANGUAGES = {"en": "en", "fr": "fr", "nb": "nb", "no": "nb"}
+ALLOWED_UPDATES = [
+    "message", "callback_query", "my_chat_member", "inline_query", "chosen_inline_result",
+]  # fmt: skip
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
@@ -100,6 +103,7 @@ class TelegramBot:
             .get_updates_read_timeout(read_timeout)
             .build()
         )
+        self.inline = InlineMode(InlineDrafts(engine), self.text)
         self.app.add_handler(TypeHandler(Update, self._on_update))
         self.app.add_error_handler(self._on_error)
 
@@ -134,11 +138,10 @@ class TelegramBot:
         )
         await self.set_commands()
         if webhook and self.settings.telegram_webhook_url:
-            self.settings.require("TELEGRAM_WEBHOOK_SECRET")
-            assert self.settings.telegram_webhook_secret is not None
+            secret = self._webhook_secret()
             await bot.set_webhook(
                 self.settings.telegram_webhook_url,
-                secret_token=self.settings.telegram_webhook_secret.get_secret_value(),
+                secret_token=secret,
                 allowed_updates=ALLOWED_UPDATES,
             )
         await self.app.start()
@@ -155,14 +158,18 @@ class TelegramBot:
         await self.app.shutdown()
 
     async def set_commands(self) -> None:
-        """The command menu in each language, plus English for every other language."""
-        calls = [self._set_commands_in("en", None)]
-        calls += [self._set_commands_in(lang, code) for code, lang in MENU_LANGUAGES.items()]
-        await asyncio.gather(*calls)
+        """Command menus (private chats, groups) and descriptions in every language."""
+        await profile.publish(self.app.bot, self.text)
 
-    async def _set_commands_in(self, lang: str, code: str | None) -> None:
-        commands = [BotCommand(name, self.text(f"tg_cmd_{name}", lang)) for name in COMMANDS]
-        await self.app.bot.set_my_commands(commands, language_code=code)
+    def _webhook_secret(self) -> str:
+        """``TELEGRAM_WEBHOOK_SECRET``, checked against Telegram's rule."""
+        self.settings.require("TELEGRAM_WEBHOOK_SECRET")
+        assert self.settings.telegram_webhook_secret is not None
+        secret = self.settings.telegram_webhook_secret.get_secret_value()
+        problem = secret_problem(secret)
+        if problem:
+            raise MissingSetting(problem)
+        return secret
 
     async def run_polling(self, stop: asyncio.Event, *, timeout: int = 10) -> None:
         """Long polling until ``stop`` is set (``deleteWebhook`` first, as Telegram requires)."""
@@ -179,8 +186,8 @@ class TelegramBot:
     # -- webhook -------------------------------------------------------------------------------
 
     def routes(self) -> list[Route]:
-        """``POST /telegram/webhook``; needs ``TELEGRAM_WEBHOOK_SECRET``."""
-        self.settings.require("TELEGRAM_WEBHOOK_SECRET")
+        """``POST /telegram/webhook``; needs a valid ``TELEGRAM_WEBHOOK_SECRET``."""
+        self._webhook_secret()
         return [Route("/telegram/webhook", self.webhook, methods=["POST"])]
 
     async def webhook(self, request: Request) -> Response:
@@ -217,32 +224,30 @@ class TelegramBot:
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Catch-all handler: translate, deduplicate, ask the engine, answer."""
         started = time.perf_counter()
+        if update.inline_query is not None or update.chosen_inline_result is not None:
+            await self.inline.handle(update)
+            return
         incoming = read_update(update, self.me)
         if incoming is None:
             if update.callback_query is not None:
                 await self._answer_callback(update.callback_query)
             return
         turn = incoming.turn
-        lang = normalize_lang(turn.locale) or "en"
+        assert turn.event_id is not None
         try:
-            assert turn.event_id is not None
-            if not await self.store.claim_event(turn.event_id, turn.key.person):
-                log.info("telegram update %s: duplicate, skipped", update.update_id)
-                return
-            if incoming.foreign and incoming.callback is not None:
-                await self._answer_callback(incoming.callback, self.text("tg_foreign_button", lang))
-                return
-            replies = await self.engine.handle(turn)
+            first = await self.store.claim_event(turn.event_id, turn.key.person)
         except StoreUnavailable:
-            log.warning("telegram update %s: store unavailable", update.update_id)
-            if incoming.callback is not None:
-                await self._answer_callback(incoming.callback)
-            replies = [Reply(text=self.text("unavailable", lang), lang=lang)]
-            await self.deliver(incoming, replies)
+            first = True  # the engine answers with its "temporarily unavailable" notice
+        if not first:
+            log.info("telegram update %s: duplicate, skipped", update.update_id)
             return
+        replies = await self.engine.handle(turn)
         if incoming.callback is not None:
-            await self._answer_callback(incoming.callback)
-            await self._mark_choice(incoming.callback, replies[0].lang if replies else lang)
+            toast = next((r.text for r in replies if r.notice), None)
+            replies = [r for r in replies if not r.notice]
+            await self._answer_callback(incoming.callback, toast)
+            if replies:
+                await self._mark_choice(incoming.callback, replies[0].lang)
         sent = await self.deliver(incoming, replies)
         log.info(
             "telegram update %s kind=%s chat=%s replies=%d sent=%d ms=%.1f",

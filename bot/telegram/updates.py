@@ -44,7 +44,6 @@ class Incoming:
     thread_id: int | None = None
     reply_to: int | None = None
     callback: CallbackQuery | None = None
-    foreign: bool = False
 
 
 def deep_link_payload(arg: str) -> str | None:
@@ -161,14 +160,14 @@ def _from_callback(query: CallbackQuery, event_id: str) -> Incoming | None:
         return None
     group = chat.type in GROUPS
     thread = reply_to = None
-    foreign = False
+    owner: str | None = None  # in a group, the bot's buttons answer one person's message
     if isinstance(message, Message):
         thread = _thread(message)
         owner_message = message.reply_to_message
         if group and owner_message is not None and owner_message.from_user is not None:
-            owner = owner_message.from_user
-            if not owner.is_bot:
-                foreign = owner.id != query.from_user.id
+            author = owner_message.from_user
+            if not author.is_bot:
+                owner = str(author.id)
                 reply_to = owner_message.message_id
     payload = query.data if len(query.data.encode("utf-8")) <= MAX_PAYLOAD_BYTES else None
     if payload is None:
@@ -180,8 +179,9 @@ def _from_callback(query: CallbackQuery, event_id: str) -> Incoming | None:
         payload=payload,
         locale=query.from_user.language_code,
         event_id=event_id,
+        owner=owner,
     )
-    return Incoming(turn, chat.id, thread, reply_to, callback=query, foreign=foreign)
+    return Incoming(turn, chat.id, thread, reply_to, callback=query)
 
 
 def _from_membership(update: Update, me: Me, event_id: str) -> Incoming | None:

@@ -57,6 +57,7 @@ class Chat:
         shown, offer = offer_of(replies, self.kb)
         self.screen.replies(shown)
         self.offer, self.seen = offer, set()  # numbers press only what this turn shows
+        self.reader.offer([b.label for b in offer.buttons])
 
     def start(self, opening: Opening) -> None:
         kb = self.kb

@@ -70,7 +70,8 @@ async def run_lines(
     kb = conversation.engine.kb
     buttons: list[Button] = []
 
-    def show(replies: list[Reply], state: TurnState | None) -> None:
+    async def show(replies: list[Reply], state: TurnState | None) -> None:
+        """One turn's output, then (with ``--json``) the state line of the turn."""
         nonlocal buttons
         buttons = [b for reply in replies for b in reply.buttons]  # only what this turn shows
         if as_json:
@@ -79,7 +80,7 @@ async def run_lines(
             write_text_turn(out, replies, kb)
         out.flush()
 
-    show(opening.replies, await conversation.current_state())
+    await show(opening.replies, await conversation.current_state())
     while True:
         if not as_json:
             out.write("> ")
@@ -88,4 +89,4 @@ async def run_lines(
         if not line:
             break
         _, replies = await conversation.say(line.rstrip("\n"), buttons)
-        show(replies, conversation.state)
+        await show(replies, conversation.state)

@@ -36,10 +36,24 @@ class Screen:
     def __init__(self, kb: KnowledgeBase, console: Console | None = None) -> None:
         self.kb = kb
         self.console = console or Console(highlight=False, emoji=False)
+        self._bold: dict[str, frozenset[str]] = {}
+
+    def _emphasised(self, lang: str) -> frozenset[str]:
+        """Lines shown in bold: the advice heading, topic titles and the flows' questions."""
+        lines = self._bold.get(lang)
+        if lines is None:
+            topics = self.kb.topics.values()
+            lines = frozenset(
+                [self.kb.text("advice_heading", lang)]
+                + [t.title.get(lang) for t in topics]
+                + [q.text.get(lang) for t in topics for q in t.questions]
+            )
+            self._bold[lang] = lines
+        return lines
 
     # Pieces ---------------------------------------------------------------------------------
     def _text(self, text: str, lang: str) -> list[RenderableType]:
-        headings = {self.kb.text("advice_heading", lang)}
+        headings = self._emphasised(lang)
         out: list[RenderableType] = []
         for n, paragraph in enumerate(text.split("\n\n")):
             if n:

@@ -1,0 +1,130 @@
+"""The inbox on Redis: a Stream with one consumer group shared by every worker.
+
+- ``p in``        the stream (``XADD ... MAXLEN ~ n``), fields platform, key, order, body, at;
+- group ``work``  ``XREADGROUP`` hands each entry to one worker, ``XACK`` + ``XDEL`` finish it,
+  ``XAUTOCLAIM`` takes over entries idle for longer than the claim time (a dead worker's), and
+  live workers ``XCLAIM ... JUSTID`` what they hold, which resets its idle time;
+- ``p e:<key>``   the dedupe mark, written in the same script as the entry;
+- ``p j:<step>``  the delivery journal ("sending" / "sent" per reply), ``p jv:<key>`` replies
+  computed for an event.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from redis import exceptions as redis_errors
+
+from bot.inbox.base import JOURNAL_TTL_S, Entry, Inbox
+from bot.store.redis import MIN_EVENT_TTL, RedisSessionStore
+
+GROUP = "work"
+
+# KEYS: mark, stream, person index. ARGV: person, ttl ms, maxlen, platform, key, order, body, at
+_PUT = """
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return false end
+if ARGV[1] ~= '' then
+  redis.call('SADD', KEYS[3], 'e:' .. ARGV[5])
+  redis.call('PEXPIRE', KEYS[3], ARGV[2], 'NX')
+  redis.call('PEXPIRE', KEYS[3], ARGV[2], 'GT')
+end
+return redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', 'p', ARGV[4], 'k', ARGV[5],
+                  'o', ARGV[6], 'b', ARGV[7], 't', ARGV[8])
+"""
+
+
+def _entry(entry_id: str, fields: dict[str, str]) -> Entry:
+    return Entry(entry_id, fields.get("p", ""), fields.get("k", ""), fields.get("o", ""),
+                 fields.get("b", ""), float(fields.get("t") or 0))
+
+
+class RedisInbox(Inbox):
+    """The inbox of a :class:`RedisSessionStore`, sharing its connection pool."""
+
+    def __init__(self, store: RedisSessionStore, *, maxlen: int = 100_000) -> None:
+        self.store = store
+        self.redis = store.redis
+        self.stream = store.k("in")
+        self.maxlen = maxlen
+        self._put = self.redis.register_script(_PUT)
+        self._group_ready = False
+
+    async def _ensure_group(self) -> None:
+        if self._group_ready:
+            return
+        try:
+            await self.redis.xgroup_create(self.stream, GROUP, id="0", mkstream=True)
+        except redis_errors.ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
+        self._group_ready = True
+
+    async def put(self, platform: str, key: str, order: str, body: str,
+                  person: str | None = None, ttl: float = 900) -> bool:
+        ttl_ms = int(max(ttl, MIN_EVENT_TTL) * 1000)
+        keys = [self.store.k("e:", key), self.stream, self.store.k("p:", person or "-")]
+        args = [person or "", ttl_ms, self.maxlen, platform, key, order, body, time.time()]
+        return bool(await self.store._run(lambda: self._put(keys=keys, args=args)))
+
+    async def read(self, consumer: str, count: int, block_s: float) -> list[Entry]:
+        async def call() -> Any:
+            await self._ensure_group()
+            return await self.redis.xreadgroup(GROUP, consumer, {self.stream: ">"}, count=count,
+                                               block=max(1, int(block_s * 1000)))
+
+        answer = await self.store._run(call)
+        return [_entry(i, f) for _, rows in answer or [] for i, f in rows if f]
+
+    async def reclaim(self, consumer: str, idle_s: float, count: int) -> list[Entry]:
+        async def call() -> Any:
+            await self._ensure_group()
+            return await self.redis.xautoclaim(self.stream, GROUP, consumer,
+                                               min_idle_time=int(idle_s * 1000), count=count)
+
+        answer = await self.store._run(call)
+        rows = answer[1] if answer else []
+        return [_entry(i, f) for i, f in rows if f]
+
+    async def touch(self, consumer: str, ids: list[str]) -> None:
+        if ids:
+            await self.store._run(lambda: self.redis.xclaim(
+                self.stream, GROUP, consumer, min_idle_time=0, message_ids=ids, justid=True))
+
+    async def ack(self, entry_id: str) -> None:
+        async def call() -> None:
+            async with self.redis.pipeline(transaction=True) as pipe:
+                pipe.xack(self.stream, GROUP, entry_id)
+                pipe.xdel(self.stream, entry_id)
+                await pipe.execute()
+
+        await self.store._run(call)
+
+    async def depth(self) -> tuple[int, int, float]:
+        async def call() -> tuple[int, int, float]:
+            await self._ensure_group()
+            length = await self.redis.xlen(self.stream)
+            pending = (await self.redis.xpending(self.stream, GROUP))["pending"]
+            first = await self.redis.xrange(self.stream, count=1)
+            age = time.time() - int(first[0][0].split("-")[0]) / 1000 if first else 0.0
+            return max(0, length - pending), pending, max(0.0, age)
+
+        return await self.store._run(call)
+
+    async def mark(self, step: str, state: str) -> str | None:
+        name = self.store.k("j:", step)
+        ttl = int(JOURNAL_TTL_S * 1000)
+        if state == "sent":
+            await self.store._run(lambda: self.redis.set(name, state, px=ttl))
+            return None
+        return await self.store._run(
+            lambda: self.redis.set(name, state, px=ttl, nx=True, get=True))
+
+    async def recall(self, key: str) -> str | None:
+        return await self.store._run(lambda: self.redis.get(self.store.k("jv:", key)))
+
+    async def keep(self, key: str, value: str) -> str:
+        name = self.store.k("jv:", key)
+        before = await self.store._run(lambda: self.redis.set(
+            name, value, px=int(JOURNAL_TTL_S * 1000), nx=True, get=True))
+        return before if before is not None else value
