@@ -29,6 +29,7 @@ from knowledge.models import LANGS, KnowledgeBase
 MIN_WORDS_TO_INTERRUPT = 6  # shorter messages never leave a flow
 INTERRUPT_SHARE = 0.6  # the other topic's share of the probability to ask about switching
 MAX_READ = 2000
+STRONG = ("number", "label", "prefix", "typo", "words")  # readings beyond a bare yes or no
 MAX_REFERENCE_WORDS = 3  # a reference without a digit is a short name, not a sentence
 
 _PLAIN_NUMBER = re.compile(r"^\s*[~≈]?\s*\d[\d\s\u00a0\u202f.,']*\s*[^\W\d_]{0,8}\s*$")
@@ -209,7 +210,7 @@ class DialogPolicy:
         if self._kind(flow_id, question_id) != "choice":
             return any(w.isdigit() for w in words(text))
         reading = self.reader.read(flow_id, question_id, text, lang)
-        return reading.why in ("number", "label", "prefix", "typo", "words")
+        return reading.why in STRONG
 
     def _dont_know(self, text: str, lang: str) -> bool:
         ws = content(words(text))
@@ -239,6 +240,8 @@ class DialogPolicy:
         for question_id, option in self.reader.facts(flow_id, text, lang).items():
             if question_id in answered and slots.get(question_id) != option:
                 changed[question_id] = option
+        if marked and not changed:
+            changed.update(self._changed_choice(flow_id, answered, slots, text, lang))
         if marked:
             for question_id in answered:
                 kind = self._kind(flow_id, question_id)
@@ -253,6 +256,23 @@ class DialogPolicy:
                     if amount is not None and amount != slots.get(question_id):
                         changed[question_id] = amount
         return changed
+
+    def _changed_choice(
+        self, flow_id: str, answered: set[str], slots: dict[str, Any], text: str, lang: str
+    ) -> dict[str, Any]:
+        """With a correction marker: the one answered choice question whose options the message
+        names (by label or words, not by a bare yes or no), if it names another option."""
+        found = []
+        for question_id in answered:
+            if self._kind(flow_id, question_id) != "choice":
+                continue
+            reading = self.reader.read(flow_id, question_id, text, lang)
+            if reading.accepted and reading.why in STRONG and reading.option != slots[question_id]:
+                found.append((reading.confidence, question_id, reading.option))
+        found.sort(reverse=True)
+        if not found or (len(found) > 1 and found[0][0] == found[1][0]):
+            return {}
+        return {found[0][1]: found[0][2]}
 
     def _interruption(self, flow_id: str, text: str, lang: str) -> str | None:
         """The other topic a longer message is confidently about, or None."""

@@ -289,6 +289,9 @@ class Engine(Repairs):
             if awaited is not None:
                 payload, text = awaited, None
         if payload is None and session.awaiting and turn.kind != "button":
+            held = self._small_talk_while_awaiting(t, text or "")
+            if held is not None:
+                return held
             session.awaiting = None  # the bot's yes/no went unanswered: the message is read as is
         if payload is None and text and not self._is_option(session, text):
             hit = self.vocab.command(text)
@@ -569,6 +572,13 @@ class Engine(Repairs):
         talk = self.policy.small_talk.kind(text, t.lang)
         if talk is not None and talk not in ("greeting",):
             return [self._prefixed(self.book.menu(t.lang), self._talk_text(talk, t.lang))]
+        replies = self._routed_replies(t, text)
+        feeling = self._feeling(t, text)
+        if feeling and replies and feeling not in replies[0].text:
+            replies[0] = self._prefixed(replies[0], feeling)  # acknowledged before the advice
+        return replies
+
+    def _routed_replies(self, t: _Turn, text: str) -> list[Reply]:
         routing = route(text[:MAX_READ], t.lang)
         candidates = [c for c in routing.candidates if c in self.kb.topics]
         if routing.offtopic and routing.about_work:

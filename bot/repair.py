@@ -249,6 +249,21 @@ class Repairs:
             return awaiting if polarity == "yes" else "drop"
         return None
 
+    def _small_talk_while_awaiting(self, t: _Turn, text: str) -> list[Reply] | None:
+        """ "thanks" while the bot waits for a yes or no: answered, and the question stays."""
+        session = t.session
+        kind = self.policy.small_talk.kind(text, t.lang)  # type: ignore[attr-defined]
+        awaiting = session.awaiting or ""
+        if kind is None:
+            return None
+        if awaiting == "forget":
+            asked = self.book.forget_confirm(t.lang)  # type: ignore[attr-defined]
+        elif awaiting.startswith("switch:") and session.flow is not None:
+            asked = self._switch_question(t, awaiting.split(":", 1)[1])
+        else:
+            return None
+        return [self._prefixed(asked, self._talk_text(kind, t.lang))]
+
     def _offers(self, t: _Turn) -> list[Reply]:
         """What to offer once a topic or flow is done: the paused flow, else a second topic."""
         offer = self._resume_offer(t) or self._later_offer(t)

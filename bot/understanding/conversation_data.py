@@ -87,6 +87,7 @@ class GeneralWords(_Strict):
     negators: Phrases
     correction: Phrases
     late: Phrases
+    articles: Phrases = Field(default_factory=Phrases)
 
 
 class NumberWords(_Strict):

@@ -67,14 +67,21 @@ class Match:
 class PhraseSet:
     """Labelled phrases of the three languages, found by stem with typo tolerance."""
 
-    def __init__(self, entries: Iterable[tuple[str, str, str]]) -> None:
-        """``entries``: (label, language, phrase)."""
+    def __init__(
+        self,
+        entries: Iterable[tuple[str, str, str]],
+        skip: dict[str, frozenset[str]] | None = None,
+    ) -> None:
+        """``entries``: (label, language, phrase); ``skip``: per language, words left out of
+        both the phrases and the answers ("signed contract" then matches "signed a contract")."""
+        self._skip = skip or {}
         self._by_first: dict[str, dict[str, list[tuple[tuple[str, ...], str]]]] = {
             lang: {} for lang in LANGS
         }
         self._known: dict[str, set[str]] = {lang: set() for lang in LANGS}
         for label, lang, phrase in entries:
-            stems = tuple(stem(w, lang) for w in words(phrase))
+            kept = [w for w in words(phrase) if w not in self._skip.get(lang, ())]
+            stems = tuple(stem(w, lang) for w in kept)
             if not stems:
                 continue
             self._by_first[lang].setdefault(stems[0], []).append((stems, label))
@@ -112,12 +119,14 @@ class PhraseSet:
             index = self._by_first[lang]
             if not index:
                 continue
-            stems = self.stems(text_words, lang)
-            for i, first in enumerate(stems):
+            skip = self._skip.get(lang, frozenset())
+            at = [i for i, w in enumerate(text_words) if w not in skip]
+            stems = self.stems(tuple(text_words[i] for i in at), lang)
+            for k, first in enumerate(stems):
                 for phrase, label in index.get(first, ()):
-                    end = i + len(phrase)
-                    if tuple(stems[i:end]) == phrase:
-                        found.append(Match(label, lang, i, end, phrase))
+                    end = k + len(phrase)
+                    if tuple(stems[k:end]) == phrase:
+                        found.append(Match(label, lang, at[k], at[end - 1] + 1, phrase))
         found.sort(key=lambda m: (-m.size, m.start))
         return found
 

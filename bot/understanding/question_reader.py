@@ -71,6 +71,8 @@ class QuestionReader:
         self.unknown = PhraseSet([("unknown", lang, p) for lang, p in general.unknown.items()])
         self.negators = {lang: {w for p in general.negators.get(lang) for w in words(p)}
                          for lang in LANGS}  # fmt: skip
+        self.skip = {lang: frozenset(w for p in general.articles.get(lang) for w in words(p))
+                     for lang in LANGS}  # fmt: skip
         for flow_id, topic_id in flows.items():
             answers = data.answers.get(flow_id)
             topic = kb.topics[topic_id]
@@ -78,12 +80,15 @@ class QuestionReader:
                 if question.kind != "choice":
                     continue
                 qwords = answers.questions.get(question.id) if answers else None
-                self._questions[(flow_id, question.id)] = self._build(question, qwords)
+                built = self._build(question, qwords, self.skip)
+                self._questions[(flow_id, question.id)] = built
             self._facts[flow_id] = self._fact_phrases(flow_id, topic.questions, FACT_MIN_WORDS)
             self._opening_facts[flow_id] = self._fact_phrases(flow_id, topic.questions, 1)
 
     @staticmethod
-    def _build(question: QuestionText, qwords: QuestionWords | None) -> _Question:
+    def _build(
+        question: QuestionText, qwords: QuestionWords | None, skip: dict[str, frozenset[str]]
+    ) -> _Question:
         qwords = qwords or QuestionWords()
         labels: dict[tuple[str, ...], str] = {}
         label_texts: dict[str, str] = {}
@@ -99,7 +104,8 @@ class QuestionReader:
             if extra is not None:
                 entries += [(option.id, lang, p) for lang, p in extra.words.items()]
         options = [o.id for o in question.options]
-        return _Question(question.id, options, labels, label_texts, qwords, PhraseSet(entries))
+        phrases = PhraseSet(entries, skip)
+        return _Question(question.id, options, labels, label_texts, qwords, phrases)
 
     def _fact_phrases(
         self, flow_id: str, questions: list[QuestionText], min_words: int
@@ -122,10 +128,8 @@ class QuestionReader:
                     if size >= min_words and specific:
                         seen.setdefault((lang, words(phrase)), set()).add(question.id)
                         entries.append((f"{question.id}={option}", lang, phrase))
-        unique = [
-            e for e in entries if len(seen[(e[1], words(e[2]))]) == 1
-        ]
-        return PhraseSet(unique)
+        unique = [e for e in entries if len(seen[(e[1], words(e[2]))]) == 1]
+        return PhraseSet(unique, self.skip)
 
     def knows(self, flow_id: str, question_id: str) -> bool:
         return (flow_id, question_id) in self._questions
