@@ -25,6 +25,8 @@ def first_reply_seconds(store_url: str) -> tuple[float, float]:
     greeting = proc.stdout.readline()
     to_greeting = time.perf_counter() - start
     answer = proc.stdout.readline()
+    while answer.startswith(b'{"state"'):  # the state line after each turn
+        answer = proc.stdout.readline()
     to_answer = time.perf_counter() - start
     proc.stdin.close()
     proc.wait(timeout=30)

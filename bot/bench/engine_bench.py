@@ -37,6 +37,7 @@ MESSAGES: tuple[str, ...] = (
     "le client a mis fin au contrat sans prevenir",
     "ny kunde vil ikke oppgi firmanavn eller adresse",
 )
+ANSWER_IN_CONTEXT = "we signed the quote, net 30, and he's ignored two reminders"
 BUTTONS: tuple[str, ...] = ("a:terms:in-writing", "a:time:sometimes", "topic:rates", "menu")
 
 
@@ -87,6 +88,69 @@ def route_timing(n: int, warmup: int) -> Timing:
         route(text, detect_language(text, hint="en"))
 
     return measure(one, n, warmup)
+
+
+def long_messages(min_words: int = 80) -> list[tuple[str, str]]:
+    """(language, text) of the routing stories of about a hundred words."""
+    from bot.understanding.data import load
+
+    data = load()
+    return [
+        (lang, story.text)
+        for lang, stories in data.stories.items()
+        for story in stories
+        if len(story.text.split()) >= min_words
+    ]
+
+
+def long_route_timing(n: int, warmup: int, embeddings: bool) -> Timing:
+    """Routing a message of about 100 words (the language given), with or without the
+    embedding."""
+    from bot.understanding import route
+
+    texts = long_messages()
+
+    def one(i: int) -> None:
+        lang, text = texts[i % len(texts)]
+        route(text, lang, embeddings=embeddings)
+
+    return measure(one, n, warmup)
+
+
+async def answer_in_context_timing(engine: Engine, n: int, warmup: int) -> Timing:
+    """A free-text answer read in context: "we signed the quote, net 30" at the terms question
+    of the unpaid-invoice flow (the flow is started, untimed, for each sample)."""
+    samples: list[int] = []
+    for i in range(warmup + n):
+        key = ConversationKey(platform="bench", chat=f"ctx{i}", user=f"ctx{i}")
+        await engine.handle(Turn(key=key, kind="button", payload="flow:unpaid-invoice"))
+        start = time.perf_counter_ns()
+        await engine.handle(Turn(key=key, text=ANSWER_IN_CONTEXT))
+        if i >= warmup:
+            samples.append(time.perf_counter_ns() - start)
+    from bot.bench.timing import summarise
+
+    return summarise(samples)
+
+
+def embedding_figures(n: int, warmup: int) -> dict[str, Any]:
+    """Routing of ~100-word messages with and without the embedding, and what it costs in
+    memory (RSS before and after loading it)."""
+    from bot.understanding import embedding
+
+    words_only = long_route_timing(n, warmup, False)
+    out: dict[str, Any] = {"long_route_us_words_only": words_only.as_dict()}
+    if not embedding.available():
+        out["embedding"] = "not installed"
+        return out
+    gc.collect()
+    before = rss_mb()
+    started = time.perf_counter()
+    embedding.warm_up()
+    out["embedding_load_s"] = round(time.perf_counter() - started, 3)
+    out["embedding_rss_mb"] = round(rss_mb() - before, 1)
+    out["long_route_us_embedding"] = long_route_timing(max(n // 20, 20), 3, True).as_dict()
+    return out
 
 
 async def fill(store: SessionStore, count: int, start: int = 0) -> None:
@@ -144,7 +208,13 @@ async def engine_figures(
         log("throughput with SQLite")
         out["turns_per_s"] = {"sqlite": round(await throughput(sql_engine, n))}
         out["route_us"] = route_timing(n, warmup).as_dict()
+        log("an answer read in context")
+        out["answer_in_context_us"] = (
+            await answer_in_context_timing(sql_engine, min(n, 500), warmup)
+        ).as_dict()
         await sql_engine.store.close()
+        log("long messages, with and without the embedding")
+        out["long_messages"] = embedding_figures(min(n, 500), warmup)
 
         log("knowledge base at 10x")
         ten = Engine(memory_store(), scaled_knowledge(kb, 10))

@@ -18,6 +18,8 @@ COMMANDS: dict[str, str] = {
     "slack-socket": "bot.cli.slack:slack_socket",
     "telegram-polling": "bot.cli.telegram:telegram_polling",
     "bench": "bot.cli.bench:bench",
+    "calibrate": "bot.cli.routing_tools:calibrate",
+    "embedding-head": "bot.cli.routing_tools:embedding_head",
 }
 
 OWN_PACKAGES = {"bot", "dialogs", "knowledge"}

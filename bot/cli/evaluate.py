@@ -84,8 +84,9 @@ def read_rows(path: Path) -> list[dict[str, object]]:
     return rows
 
 
-def evaluate_rows(rows: list[dict[str, object]]) -> Report:
-    """Detect the language and route every row; count hits and keep the misses."""
+def evaluate_rows(rows: list[dict[str, object]], embeddings: bool = True) -> Report:
+    """Detect the language and route every row (the embedding used for long messages when
+    installed, unless ``embeddings`` is False); count hits and keep the misses."""
     from bot.understanding import detect_language, normalise_lang, route
 
     report = Report()
@@ -94,7 +95,7 @@ def evaluate_rows(rows: list[dict[str, object]]) -> Report:
         want_lang = normalise_lang(str(row.get("lang", ""))) or "en"
         expect = [str(t) for t in row.get("expect") or []]  # type: ignore[union-attr]
         lang = detect_language(text)
-        result = route(text, lang)
+        result = route(text, lang, embeddings=embeddings)
         top = None if result.offtopic else result.ranked[0][0]
         topic_ok = result.offtopic if not expect else top in expect
         lang_ok = lang == want_lang

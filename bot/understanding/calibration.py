@@ -3,9 +3,11 @@
 Tuning material only: the long stories of ``knowledge/routing/stories/`` scored by 5-fold
 cross-validation (each story by a model trained without its fold), and a labelled set of short
 messages (by default ``tests/fixtures/routing-holdout.jsonl``, already tuned on). Held-out sets
-are never read here. The temperature minimises the log-loss of the main topic; the thresholds
-are then picked on a grid to maximise the share of messages whose topic is offered, within an
-ask-rate budget for short and for long messages.
+are never read here. The short-message temperature minimises the log-loss of the main topic; the
+sentence temperature (which also sets the embedding's weight) maximises top-1; the thresholds are
+then picked on a grid to maximise the share of messages whose topic is offered (then top-1, then
+both topics of a two-topic message shown), within an ask-rate budget: 12% of short messages,
+half of long ones. Two-topic replies are only considered for long messages.
 """
 
 from __future__ import annotations
@@ -153,12 +155,19 @@ def log_loss(items: list[Scored], temperatures: tuple[float, float]) -> float:
     return total / max(n, 1)
 
 
+def top1(items: list[Scored], temperatures: tuple[float, float]) -> float:
+    """Share of on-topic items whose best-ranked topic is one of the expected ones."""
+    hits = [i.ranked(*temperatures)[0][0] in i.expect for i in items if i.expect]
+    return sum(hits) / max(len(hits), 1)
+
+
 def fit_temperatures(items: list[Scored]) -> tuple[float, float]:
-    """(whole-message, per-sentence) temperatures, each by log-loss on the items it serves."""
+    """(whole-message, per-sentence) temperatures. The first by log-loss; the second also sets
+    how much the embedding weighs against the sentences, so it is picked by top-1."""
     whole = [i for i in items if not i.parts]
     by_sentence = [i for i in items if i.parts]
     t = min(TEMPERATURES, key=lambda x: log_loss(whole, (x, 1.0)))
-    ts = min(TEMPERATURES, key=lambda x: log_loss(by_sentence, (t, x)))
+    ts = max(TEMPERATURES, key=lambda x: (round(top1(by_sentence, (t, x)), 3), -x))
     return t, ts
 
 
@@ -214,14 +223,15 @@ ASK_BUDGET = {"short": 0.12, "long": 0.5, "long+embedding": 0.5}
 
 
 def best_thresholds(
-    items: list[Scored], temperatures: tuple[float, float], budget: float
+    items: list[Scored], temperatures: tuple[float, float], budget: float, two_topics: bool
 ) -> tuple[Thresholds, dict[str, Any]]:
     """The grid point with the most topics offered (then first right, then both of two shown)
     whose ask rate stays within ``budget``."""
     best: tuple[float, Thresholds, dict[str, Any]] | None = None
-    for answer_at in (0.15, 0.18, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6):
-        for ask_until in (0.4, 0.5, 0.6, 0.7, 0.8):
-            for second_at in (0.15, 0.2, 0.25, 0.3, None):
+    for answer_at in (0.08, 0.1, 0.12, 0.15, 0.18, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55):
+        for ask_until in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
+            seconds = (0.08, 0.1, 0.12, 0.15, 0.2, 0.25, 0.3, None) if two_topics else (None,)
+            for second_at in seconds:
                 th = Thresholds(answer_at, ask_until, second_at)
                 f = figures(items, temperatures, th)
                 if f["ask_rate"] is None or f["ask_rate"] > budget:
@@ -248,6 +258,6 @@ def calibrate(short_path: Path, embeddings: Path | None = None) -> dict[str, Any
     for mode, items in (("short", short), ("long", long)):
         items = [i for i in items if mode_of(i) != "short"] if mode == "long" else items
         kind = mode_of(items[0]) if items else mode
-        th, f = best_thresholds(items, temperatures, ASK_BUDGET[kind])
+        th, f = best_thresholds(items, temperatures, ASK_BUDGET[kind], two_topics=mode == "long")
         report[kind] = {"thresholds": th.__dict__, "figures": f}
     return report

@@ -30,7 +30,8 @@ from bot.understanding.normalise import tokens
 
 NO_ANCHOR_MARGIN = 6.0  # without any client/work word, a topic must beat off-topic by this much
 TEMPERATURE = 2.5  # a short message's log-scores are divided by this before the softmax
-SENTENCE_TEMPERATURE = 5.0  # the same for each sentence of a long message
+# The same for each sentence of a long message, read alone or with the embedding.
+SENTENCE_TEMPERATURE = {"long": 7.0, "long+embedding": 6.0}
 EMBEDDING_WEIGHT = 0.5  # share of the embedding in a long message's probabilities
 LONG_WORDS = 25  # from this many words a message is read sentence by sentence
 MAX_ASKED = 3
@@ -47,9 +48,9 @@ class Thresholds:
 
 # Chosen by ``clientcoach calibrate`` (cross-validated stories, tuned short set); see README.
 THRESHOLDS = {
-    "short": Thresholds(answer_at=0.5, ask_until=0.7),
-    "long": Thresholds(answer_at=0.35, ask_until=0.7),
-    "long+embedding": Thresholds(answer_at=0.15, ask_until=0.5, second_at=0.15),
+    "short": Thresholds(answer_at=0.55, ask_until=0.6),
+    "long": Thresholds(answer_at=0.12, ask_until=0.3, second_at=0.12),
+    "long+embedding": Thresholds(answer_at=0.1, ask_until=0.3, second_at=0.1),
 }
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+|\n+")
 
@@ -114,14 +115,14 @@ def sentences(text: str) -> list[str]:
     return [s for s in _SENTENCE.split(text) if s.strip()]
 
 
-def story_ranked(m: Model, text: str, lang: str) -> list[tuple[str, float]]:
+def story_ranked(m: Model, text: str, lang: str, temperature: float) -> list[tuple[str, float]]:
     """A long message: the average of its sentences' calibrated topic probabilities, so that
     the sentence that states the problem counts as much as the story around it."""
     total: dict[str, float] = {}
     parts = sentences(text)
     for sentence in parts:
         raw, _ = m.scores(sentence, lang)
-        for topic, p in calibrated(raw, m.classes, SENTENCE_TEMPERATURE):
+        for topic, p in calibrated(raw, m.classes, temperature):
             total[topic] = total.get(topic, 0.0) + p
     return sorted(((t, p / len(parts)) for t, p in total.items()), key=lambda kv: -kv[1])
 
@@ -138,27 +139,29 @@ def fused(
 
 
 def ranked_topics(
-    m: Model, text: str, lang: str, raw: list[float]
+    m: Model, text: str, lang: str, raw: list[float], embeddings: bool = True
 ) -> tuple[list[tuple[str, float]], str]:
     """Calibrated topics and the threshold set that goes with them: for a long message by
     sentence, with the embedding when installed; else the whole message."""
     if len(tokens(text)) >= LONG_WORDS and len(sentences(text)) >= 2:
         from bot.understanding.embedding import topic_probabilities
 
-        embedded = topic_probabilities(text)
-        ranked = fused(story_ranked(m, text, lang), embedded, EMBEDDING_WEIGHT)
-        return ranked, "long+embedding" if embedded else "long"
+        embedded = topic_probabilities(text) if embeddings else None
+        mode = "long+embedding" if embedded else "long"
+        by_sentence = story_ranked(m, text, lang, SENTENCE_TEMPERATURE[mode])
+        return fused(by_sentence, embedded, EMBEDDING_WEIGHT), mode
     return calibrated(raw, m.classes, TEMPERATURE), "short"
 
 
-def route_with(m: Model, text: str, lang: str) -> Routing:
-    """Route ``text`` with model ``m`` (the packaged one or, when calibrating, another)."""
+def route_with(m: Model, text: str, lang: str, embeddings: bool = True) -> Routing:
+    """Route ``text`` with model ``m`` (the packaged one or, when calibrating, another); the
+    embedding is used for long messages when installed, unless ``embeddings`` is False."""
     text = text or ""
     raw, evidence = m.scores(text, lang)
     off = m.classes.index(OFFTOPIC)
     best = max(s for i, s in enumerate(raw) if i != off)
     margin = best - raw[off]
-    ranked, mode = ranked_topics(m, text, lang, raw)
+    ranked, mode = ranked_topics(m, text, lang, raw, embeddings)
     if margin <= 0 or (evidence == 0 and margin < NO_ANCHOR_MARGIN):
         return Routing(ranked=ranked, candidates=[], ambiguous=False, offtopic=True, lang=lang,
                        about_work=evidence > 0)  # fmt: skip
@@ -167,7 +170,7 @@ def route_with(m: Model, text: str, lang: str) -> Routing:
                    two_topics=two)  # fmt: skip
 
 
-def route(text: str, lang: str | None = None) -> Routing:
+def route(text: str, lang: str | None = None, embeddings: bool = True) -> Routing:
     """Rank the topics for ``text`` (language detected when not given) and decide."""
     lang = normalise_lang(lang) or detect_language(text or "")
-    return route_with(model(), text, lang)
+    return route_with(model(), text, lang, embeddings)
