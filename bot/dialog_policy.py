@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
-from bot.answers import find_amount, find_reference, parse_amount, parse_reference
+from bot.answers import CURRENCIES, find_amount, find_reference, parse_amount, parse_reference
 from bot.flows import Flow, question_of
 from bot.understanding import route
 from bot.understanding.conversation_data import ConversationData
@@ -101,7 +101,7 @@ class DialogPolicy:
             return None, "invalid_days" if days.invalid else "days"
         if kind == "amount":
             plain = parse_amount(text) if _PLAIN_NUMBER.match(text) else None
-            amount = find_amount(text) or plain
+            amount = find_amount(text) or plain or self._amount_in_words(text, lang)
             if amount is not None:
                 return amount, ""
         elif _DIGIT.search(text):
@@ -112,6 +112,16 @@ class DialogPolicy:
         if kind != "amount" and len(text.split()) <= MAX_REFERENCE_WORDS:
             return parse_reference(text), ""  # a name without digits ("Devis Dupont")
         return None, kind
+
+    def _amount_in_words(self, text: str, lang: str) -> str | None:
+        """ "deux mille euros" → "2000 EUR" (the currency named, if any)."""
+        if _DIGIT.search(text):
+            return None
+        value = self.durations.amount(text, lang)
+        if value is None:
+            return None
+        code = next((CURRENCIES[w] for w in words(text) if w in CURRENCIES), "")
+        return f"{value} {code}".strip()
 
     def _stated(
         self, flow_id: str, question_id: str, text: str, lang: str, today: date, opening: bool
@@ -204,6 +214,15 @@ class DialogPolicy:
         if topic is not None:
             return Decision("interrupt", topic=topic)
         return Decision("unclear", talk=feeling, reason=reason)
+
+    def names_option(self, flow_id: str, state: str, text: str, lang: str) -> bool:
+        """True when ``text`` reads as an option of the question asked by its label, its words
+        or as a "don't know" the question offers (so a command word does not take it)."""
+        question_id = question_of(state)
+        if self._kind(flow_id, question_id) != "choice":
+            return False
+        reading = self.reader.read(flow_id, question_id, text, lang)
+        return reading.accepted and reading.why in (*STRONG, "unknown", "hedge")
 
     def _strong(self, flow_id: str, question_id: str, text: str, lang: str) -> bool:
         """An answer given by a number, a label or the option's own words (not a bare "ok")."""

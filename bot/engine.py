@@ -319,11 +319,14 @@ class Engine(Repairs):
 
     def _is_option(self, session: Session, text: str) -> bool:
         """True when ``text`` names an option of the current question (options beat commands:
-        "Je ne sais pas" is an answer there, not "skip")."""
+        "Je ne sais pas" or "no idea" is an answer where the question has such an option, not
+        "skip")."""
         if session.flow is None or len(text) > 200:
             return False
         options = self._options.get((session.flow, question_of(session.state)))
-        return bool(options) and fold(text) in options  # type: ignore[operator]
+        if options and fold(text) in options:
+            return True
+        return self.policy.names_option(session.flow, session.state, text, session.lang or "en")
 
     def _with_question(self, t: _Turn, first: Reply) -> list[Reply]:
         """``first``, then the current question again when a flow is under way."""

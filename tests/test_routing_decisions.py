@@ -69,7 +69,7 @@ async def test_off_topic_stays_off_topic(text: str, lang: str) -> None:
 @pytest.mark.parametrize(
     ("text", "lang"),
     [("how do I file my taxes as a freelancer", "en"),
-     ("comment déclarer mes revenus de freelance aux impôts", "fr")],
+     ("quel statut juridique choisir quand on se lance en freelance", "fr")],
 )  # fmt: skip
 async def test_a_work_question_no_topic_covers_gets_the_closest_topics(
     text: str, lang: str

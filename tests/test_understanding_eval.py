@@ -24,6 +24,9 @@ def test_eval_json_line_has_the_agreed_keys_and_figures() -> None:
         "per_lang",
         "offtopic_precision",
         "offtopic_recall",
+        "offered_accuracy",
+        "ask_rate",
+        "both_offered",
     }
     assert summary["n"] == 7
     assert summary["lang_accuracy"] == 1.0
@@ -33,7 +36,10 @@ def test_eval_json_line_has_the_agreed_keys_and_figures() -> None:
     # s7 is predicted off-topic but expects a topic: precision 2/3.
     assert summary["offtopic_precision"] == round(2 / 3, 4)
     assert set(summary["per_lang"]) == {"fr", "nb", "en"}
-    assert summary["per_lang"]["nb"] == {"topic_accuracy": 1.0, "lang_accuracy": 1.0}
+    nb = summary["per_lang"]["nb"]
+    assert nb["topic_accuracy"] == 1.0 and nb["lang_accuracy"] == 1.0
+    assert nb["offered_accuracy"] == 1.0 and nb["both_offered"] is None  # no two-topic item
+    assert 0.0 <= summary["ask_rate"] <= 1.0
     assert summary["per_lang"]["en"]["topic_accuracy"] == round(2 / 3, 4)
 
 

@@ -61,6 +61,10 @@ class DurationReader:
             for name in ("last_month", "this_month", "start_of", "middle_of", "end_of",
                          "last_week", "yesterday")
         }  # fmt: skip
+        self.thousands = {lang: {w for p in data.thousand.get(lang) for w in words(p)}
+                          for lang in LANGS}  # fmt: skip
+        self.hundreds = {lang: {w for p in data.hundred.get(lang) for w in words(p)}
+                         for lang in LANGS}  # fmt: skip
         self.months = {
             lang: {words(m)[0]: n for n, m in enumerate(data.months.get(lang), 1)} for lang in LANGS
         }
@@ -195,6 +199,35 @@ class DurationReader:
         if not 1 <= day <= calendar.monthrange(year, month)[1]:
             return None
         return self._valid((today - date(year, month, day)).days)
+
+    # Amounts in words -------------------------------------------------------------------------
+    def amount(self, text: str, lang: str) -> int | None:
+        """A whole amount written in words ("deux mille", "two thousand five hundred", "fem
+        tusen"), or None when the text holds no number word."""
+        ws = content(words(text))
+        order = [lang, *(code for code in LANGS if code != lang)]
+        for code in order:
+            total = current = 0
+            seen = False
+            i = 0
+            while i < len(ws):
+                word = ws[i]
+                if word in self.thousands[code]:
+                    total += (current or 1) * 1000
+                    current, seen, i = 0, True, i + 1
+                    continue
+                if word in self.hundreds[code]:
+                    current, seen, i = (current or 1) * 100, True, i + 1
+                    continue
+                number = None if word in NOT_ALONE and not seen else self._number(ws, i, code)
+                if number is not None and not ws[i].isdigit() and number[0] < 100:
+                    current += int(number[0])
+                    seen, i = True, i + number[1]
+                    continue
+                i += 1
+            if seen and total + current > 0:
+                return total + current
+        return None
 
     # Entry ------------------------------------------------------------------------------------
     def read(self, text: str, lang: str, today: date) -> Days:

@@ -1,13 +1,16 @@
 """A small naive Bayes model over stems and word pairs, trained when first used.
 
 Training data are the example phrases, vocabulary and long stories of ``knowledge/routing/``:
-examples count once, ``terms`` three times and ``strong`` terms four times; a story counts once
-for its main topic and 0.6 for its second. Training takes a few tens of milliseconds.
+examples count once, ``terms`` three times and ``strong`` terms four times; a story counts
+once for its main topic and 0.6 for its second. Off-topic stories are left to the embedding: their
+many freelance words would make the off-topic class swallow real questions. Training takes a
+few tens of milliseconds.
 """
 
 from __future__ import annotations
 
 import math
+from array import array
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -27,7 +30,7 @@ from bot.understanding.normalise import tokens
 OFFTOPIC = "offtopic"
 ALPHA = 0.2
 WEIGHTS = {"examples": 1.0, "terms": 3.0, "strong": 4.0}
-STORY_WEIGHTS = (1.0, 0.6)  # a long story counts for its main topic, and less for its second
+STORY_WEIGHTS = (1.0, 0.6)  # a long story counts once for its main topic, less for its second
 BONUS = {"terms": 1.5, "strong": 6.0}  # added log-odds when the exact phrase occurs
 MAX_PHRASE = 5
 
@@ -37,7 +40,7 @@ class Model:
     """Per-feature log-likelihoods for every class, plus per-language vocabularies."""
 
     classes: tuple[str, ...]
-    loglik: dict[str, tuple[float, ...]]
+    loglik: dict[str, array]
     domain: frozenset[str]
     vocab: dict[str, Vocabulary]
     phrases: dict[tuple[str, ...], dict[int, float]]
@@ -89,8 +92,7 @@ def _training(data: RoutingData) -> list[tuple[str, str, str, float]]:
             rows.extend((OFFTOPIC, lang, t, WEIGHTS[field]) for t in texts)
     for lang, stories in data.stories.items():
         for story in stories:
-            labels = story.topics or [OFFTOPIC]
-            for rank, label in enumerate(labels):
+            for rank, label in enumerate(story.topics):  # off-topic stories: embedding only
                 rows.append((label, lang, story.text, STORY_WEIGHTS[min(rank, 1)]))
     return rows
 
@@ -114,8 +116,8 @@ def train(data: RoutingData) -> Model:
     size = len(counts)
     denominators = [math.log(total + ALPHA * size) for total in totals]
     log = math.log
-    loglik = {
-        feat: tuple(log(n + ALPHA) - d for n, d in zip(row, denominators, strict=True))
+    loglik = {  # compact rows: tens of thousands of features with long stories
+        feat: array("d", (log(n + ALPHA) - d for n, d in zip(row, denominators, strict=True)))
         for feat, row in counts.items()
     }
     vocab = {lang: Vocabulary(lang, stems[lang], stop[lang]) for lang in LANGS}

@@ -25,6 +25,8 @@ _CLAUSE = re.compile(r"[,;.!?…:()]+(?=\s|$)|\s[-–—]\s")
 BREAK = "|"  # a clause mark: phrases and negations do not reach across it
 MIN_TYPO = 6  # words shorter than this are never corrected
 MAX_WORDS = 80  # words of an answer worth reading
+MAX_CACHED = 20000  # typo repairs remembered per phrase set
+MAX_FOUND = 256  # answers whose matches are remembered per phrase set
 
 
 @lru_cache(maxsize=1024)
@@ -88,24 +90,25 @@ class PhraseSet:
             self._known[lang].update(stems)
         self._choices = {lang: sorted(self._known[lang]) for lang in LANGS}
         self._repairs: dict[tuple[str, str], str] = {}
+        self._found: dict[tuple[tuple[str, ...], tuple[str, ...]], list[Match]] = {}
 
     def _repair(self, word: str, lang: str) -> str:
         """The known stem within the word's typo budget, or the word itself."""
-        if word in self._known[lang]:
-            return word
-        budget = typo_budget(word)
-        if not budget:
-            return word
         cached = self._repairs.get((word, lang))
         if cached is not None:
             return cached
+        if word in self._known[lang] or not typo_budget(word):
+            if len(self._repairs) < MAX_CACHED:
+                self._repairs[(word, lang)] = word
+            return word
+        budget = typo_budget(word)
         hit = process.extractOne(
             word, self._choices[lang], scorer=Levenshtein.distance, score_cutoff=budget
         )
         fixed = word
         if hit is not None and len(hit[0]) >= MIN_TYPO - 1 and hit[0][0] == word[0]:
             fixed = hit[0]  # same first letter: "wrtten" is "written", "banana" is no "bann"
-        if len(self._repairs) < 20000:
+        if len(self._repairs) < MAX_CACHED:
             self._repairs[(word, lang)] = fixed
         return fixed
 
@@ -113,7 +116,20 @@ class PhraseSet:
         return [self._repair(stem(w, lang), lang) for w in text_words]
 
     def find(self, text_words: tuple[str, ...], langs: Iterable[str] = LANGS) -> list[Match]:
-        """Every phrase found, in any of ``langs``, longest first."""
+        """Every phrase found, in any of ``langs``, longest first (the same answer is read
+        several times in a turn: the last ones are remembered)."""
+        langs = tuple(langs)
+        key = (text_words, langs)
+        hit = self._found.get(key)
+        if hit is not None:
+            return hit
+        found = self._find(text_words, langs)
+        if len(self._found) >= MAX_FOUND:
+            self._found.clear()
+        self._found[key] = found
+        return found
+
+    def _find(self, text_words: tuple[str, ...], langs: tuple[str, ...]) -> list[Match]:
         found: list[Match] = []
         for lang in langs:
             index = self._by_first[lang]

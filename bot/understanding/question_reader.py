@@ -123,8 +123,9 @@ class QuestionReader:
                 extra = q.words.options.get(option)
                 phrases = extra.words.items() if extra else []
                 for lang, phrase in phrases:
-                    size = len(words(phrase))
-                    specific = size > 1 or len(stem(words(phrase)[0], lang)) >= MIN_FACT_WORD
+                    kept = [w for w in words(phrase) if w not in self.skip.get(lang, ())]
+                    size = len(kept)
+                    specific = size > 1 or (size == 1 and len(stem(kept[0], lang)) >= MIN_FACT_WORD)
                     if size >= min_words and specific:
                         seen.setdefault((lang, words(phrase)), set()).add(question.id)
                         entries.append((f"{question.id}={option}", lang, phrase))
@@ -205,22 +206,23 @@ class QuestionReader:
 
     def _by_words(self, q: _Question, ws: tuple[str, ...], langs: list[str]) -> Reading | None:
         """The option whose words the answer uses most specifically (longest phrase)."""
-        scores: dict[str, int] = {}
+        scores: dict[str, tuple[int, int]] = {}
         for match in q.phrases.find(ws, langs):
             option: str | None = match.label
             if self._negated(ws, match):
                 option = {q.words.yes: q.words.no, q.words.no: q.words.yes}.get(match.label)
             if option is None:
                 continue
-            size = match.size + (1 if match.start == 0 else 0)  # said first: what they mean
-            scores[option] = max(scores.get(option, 0), size)
+            said_first = 1 if match.start == 0 else 0  # what comes first is what they mean
+            score = (match.size + said_first, match.size)  # then the longer phrase
+            scores[option] = max(scores.get(option, (0, 0)), score)
         if not scores:
             return None
         ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
-        (option, size) = ranked[0]
-        if len(ranked) > 1 and ranked[1][1] == size:
+        option, (size, _) = ranked[0]
+        if len(ranked) > 1 and ranked[1][1] == ranked[0][1]:
             return Reading(option, 0.4, "words-tie")
-        margin = size - (ranked[1][1] if len(ranked) > 1 else 0)
+        margin = size - (ranked[1][1][0] if len(ranked) > 1 else 0)
         return Reading(option, 0.9 if size >= 2 or margin >= 2 else 0.8, "words")
 
     def _polarity(self, q: _Question, ws: tuple[str, ...], langs: list[str]) -> Reading:

@@ -28,10 +28,10 @@ from bot.understanding.language import detect_language, normalise_lang
 from bot.understanding.model import OFFTOPIC, Model, model
 from bot.understanding.normalise import tokens
 
-NO_ANCHOR_MARGIN = 6.0  # without any client/work word, a topic must beat off-topic by this much
+NO_ANCHOR_MARGIN = 8.0  # without any client/work word, a topic must beat off-topic by this much
 TEMPERATURE = 2.5  # a short message's log-scores are divided by this before the softmax
 # The same for each sentence of a long message, read alone or with the embedding.
-SENTENCE_TEMPERATURE = {"long": 7.0, "long+embedding": 6.0}
+SENTENCE_TEMPERATURE = {"long": 6.0, "long+embedding": 5.0}
 EMBEDDING_WEIGHT = 0.5  # share of the embedding in a long message's probabilities
 LONG_WORDS = 25  # from this many words a message is read sentence by sentence
 MAX_ASKED = 3
@@ -48,7 +48,7 @@ class Thresholds:
 
 # Chosen by ``clientcoach calibrate`` (cross-validated stories, tuned short set); see README.
 THRESHOLDS = {
-    "short": Thresholds(answer_at=0.55, ask_until=0.6),
+    "short": Thresholds(answer_at=0.55, ask_until=0.3),
     "long": Thresholds(answer_at=0.12, ask_until=0.3, second_at=0.12),
     "long+embedding": Thresholds(answer_at=0.1, ask_until=0.3, second_at=0.1),
 }
