@@ -199,7 +199,11 @@ class DialogPolicy:
         if talk is not None and not strong:
             return Decision("talk", talk=talk)
         answered = {q for q, v in slots.items() if not q.startswith("_") and q != current}
-        changed = self._corrections(flow_id, current, slots, answered, text, lang, today, strong)
+        # "non, c'était à l'oral" at a question a yes or no cannot answer: no, then a change
+        by_yes_no = self._kind(flow_id, current) != "choice" and self._opens_with_yes_no(text, lang)
+        changed = self._corrections(
+            flow_id, current, slots, answered, text, lang, today, marked_or=by_yes_no
+        )
         if changed:
             return Decision("correction", changed=changed)
         others = self.facts(flow_id, text, lang, today, skip=answered | {current})
@@ -214,6 +218,10 @@ class DialogPolicy:
         if topic is not None:
             return Decision("interrupt", topic=topic)
         return Decision("unclear", talk=feeling, reason=reason)
+
+    def _opens_with_yes_no(self, text: str, lang: str) -> bool:
+        ws = words(text)
+        return any(m.start == 0 for m in self.reader.polarity.find(ws, _order(lang)))
 
     def names_option(self, flow_id: str, state: str, text: str, lang: str) -> bool:
         """True when ``text`` reads as an option of the question asked by its label, its words
@@ -244,16 +252,17 @@ class DialogPolicy:
         text: str,
         lang: str,
         today: date,
-        strong: bool,
+        marked_or: bool,
     ) -> dict[str, Any]:
-        """Answers already given that ``text`` changes: a marker ("actually", "en fait", "nei
-        vent") and a new value, or a fact about an answered question when the current one is
-        not answered by anything stronger than a yes or no."""
+        """Answers already given that ``text`` changes: after a marker ("actually", "en fait",
+        "nei vent"), or (``marked_or``) after a bare yes or no that opens the message, a new
+        value for one of them. Without either, a fact about an earlier question is not taken as
+        a change: an answer that is merely unclear must not rewrite what was said."""
         if not answered:
             return {}
         ws = words(text)
         marked = bool(self.corrections.find(ws, _order(lang)))
-        if strong and not marked:
+        if not (marked or marked_or):
             return {}
         changed: dict[str, Any] = {}
         for question_id, option in self.reader.facts(flow_id, text, lang).items():

@@ -44,6 +44,19 @@ def content(text_words: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(w for w in text_words if w != BREAK)
 
 
+MIN_STEM = 4  # a shorter stem cut far from its word says too little ("connais" → "con")
+MAX_CUT = 3
+
+
+def key(word: str, lang: str) -> str:
+    """What a word is matched by: its stem, or the word itself (marked) when stemming left only
+    a short stub of a longer word."""
+    stemmed = stem(word, lang)
+    if len(stemmed) < MIN_STEM and len(word) - len(stemmed) >= MAX_CUT:
+        return "=" + word
+    return stemmed
+
+
 def typo_budget(word: str) -> int:
     """Edits forgiven in a word: none below six letters, one up to eight, then two."""
     if len(word) < MIN_TYPO or word.isdigit():
@@ -83,7 +96,7 @@ class PhraseSet:
         self._known: dict[str, set[str]] = {lang: set() for lang in LANGS}
         for label, lang, phrase in entries:
             kept = [w for w in words(phrase) if w not in self._skip.get(lang, ())]
-            stems = tuple(stem(w, lang) for w in kept)
+            stems = tuple(key(w, lang) for w in kept)
             if not stems:
                 continue
             self._by_first[lang].setdefault(stems[0], []).append((stems, label))
@@ -97,7 +110,7 @@ class PhraseSet:
         cached = self._repairs.get((word, lang))
         if cached is not None:
             return cached
-        if word in self._known[lang] or not typo_budget(word):
+        if word in self._known[lang] or word.startswith("=") or not typo_budget(word):
             if len(self._repairs) < MAX_CACHED:
                 self._repairs[(word, lang)] = word
             return word
@@ -113,7 +126,7 @@ class PhraseSet:
         return fixed
 
     def stems(self, text_words: tuple[str, ...], lang: str) -> list[str]:
-        return [self._repair(stem(w, lang), lang) for w in text_words]
+        return [self._repair(key(w, lang), lang) for w in text_words]
 
     def find(self, text_words: tuple[str, ...], langs: Iterable[str] = LANGS) -> list[Match]:
         """Every phrase found, in any of ``langs``, longest first (the same answer is read
