@@ -172,3 +172,29 @@ async def test_telegram_group_checklist_is_public_so_nothing_to_share(tmp_path):
         first_item = KB.topic("late-payment").checklist[0].text.get("nb")
         assert first_item in sent["text"]
         assert h.stand_in.of("answerCallbackQuery") == []
+
+
+# Command words are the engine's: the same words work after /coach, in a DM, on Telegram ----
+
+async def test_slack_glem_works_after_coach_and_in_a_dm(tmp_path):
+    async with slack_service(tmp_path) as h:
+        await h.command("slash_coach", "glem")
+        await h.event("message_im", text="glem")
+        after_command = h.api.of("response_url")[-1]
+        in_dm = h.api.of("chat.postMessage")[-1]
+        for call in (after_command, in_dm):
+            values = {e.get("value") for b in call.params["blocks"] if b["type"] == "actions"
+                      for e in b["elements"]}
+            assert "forget:yes" in values
+            assert escape(KB.text("forget_confirm", "nb")) in texts_of(call)
+
+
+async def test_telegram_glem_in_private(tmp_path):
+    async with telegram_service(tmp_path) as h:
+        update = tg("private_start_nb")
+        update["message"]["text"] = "glem"
+        update["message"].pop("entities", None)
+        (sent,) = await h.exchange(update, update["message"]["chat"]["id"])
+        keyboard = sent["reply_markup"]["inline_keyboard"]
+        assert "forget:yes" in {b.get("callback_data") for row in keyboard for b in row}
+        assert sent["text"] == KB.text("forget_confirm", "nb")
