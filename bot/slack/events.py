@@ -411,3 +411,28 @@ def assistant_to_inbound(body: Body, bot_user_id: str | None = None) -> Inbound 
         return None
     key = inbound.turn.key.model_copy(update={"thread": ""})
     return replace(inbound, turn=inbound.turn.model_copy(update={"key": key}))
+
+
+@dataclass(frozen=True)
+class HomeClick:
+    """A button of the App Home tab: an engine payload, for the person's DM conversation."""
+
+    user: str
+    team: str
+    payload: str
+    app_id: str
+
+
+def home_click(body: Body) -> HomeClick | None:
+    container, view = body.get("container") or {}, body.get("view") or {}
+    actions, user = body.get("actions"), (body.get("user") or {}).get("id")
+    if container.get("type") != "view" or not isinstance(view, dict) or view.get("type") != "home":
+        return None
+    if not isinstance(actions, list) or not actions or not isinstance(actions[0], dict):
+        return None
+    payload, _ = _chosen(actions[0])
+    if not isinstance(user, str) or not isinstance(payload, str) or not payload:
+        return None
+    if not _fits(payload):
+        return None
+    return HomeClick(user, _team(body), payload, str(body.get("api_app_id") or ""))
