@@ -232,7 +232,8 @@ class DialogPolicy:
         if not answered:
             return {}
         ws = words(text)
-        marked = bool(self.corrections.find(ws, _order(lang)))
+        # a marker is a word of its own: "1VENT" typed as an invoice number marks nothing
+        marked = len(text.split()) > 1 and bool(self.corrections.find(ws, _order(lang)))
         if strong and not marked:
             return {}
         changed: dict[str, Any] = {}
