@@ -261,7 +261,8 @@ class DialogPolicy:
         if not answered:
             return {}
         ws = words(text)
-        marked = bool(self.corrections.find(ws, _order(lang)))
+        # a marker is a word of its own: "1VENT" typed as an invoice number marks nothing
+        marked = len(text.split()) > 1 and bool(self.corrections.find(ws, _order(lang)))
         if not (marked or marked_or):
             return {}
         changed: dict[str, Any] = {}

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import knowledge
-from bot import draft_values, handover, payloads, quoted, reply_policy, suggestions
+from bot import draft_values, handover, overview, payloads, quoted, reply_policy, suggestions
 from bot.dialog_policy import DialogPolicy
 from bot.flows import DONE, Flow, FlowModel, FlowSpec, question_of
 from bot.formal_notice import FormalNotice, remembered
@@ -231,6 +231,10 @@ class Engine(Repairs):
                          locale: str | None = None) -> list[Reply]:
         """Continue ``source`` in the direct chat ``target`` (bot.handover)."""
         return await handover.carry(self, source, target, locale)
+
+    async def overview(self, direct: ConversationKey, locale: str | None) -> overview.Overview:
+        """The person's home page: situations, waiting reminders, language (bot.overview)."""
+        return await overview.overview(self, direct, locale)
 
     def reminder_reply(self, reminder: Reminder) -> Reply:
         """The message a due reminder sends to its conversation, in the person's language."""

@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from engine_helpers import real_kb
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bot.engine import Engine
@@ -161,6 +161,7 @@ async def unpaid_invoice_draft(invoice: str, lang: str) -> list[Reply]:
 
 @settings(RUNS, max_examples=60)
 @given(invoice=HOSTILE_TEXT.filter(lambda s: s.strip()), lang=st.sampled_from(["fr", "nb", "en"]))
+@example(invoice="1VENT", lang="fr")  # a correction marker glued to a digit is no correction
 async def test_text_echoed_into_a_draft_is_safe_on_both_platforms(invoice: str, lang: str) -> None:
     replies = await unpaid_invoice_draft(invoice, lang)
     drafted = [r for r in replies if r.draft is not None]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from slack_helpers import payload
 
+import knowledge
 from bot.slack.events import (
     action_to_inbound,
     command_payload,
@@ -13,8 +14,10 @@ from bot.slack.events import (
     plain_text,
     to_turn,
 )
+from bot.vocab import Vocabulary
 
 BOT = "UBOT1"
+VOCAB = Vocabulary.from_knowledge(knowledge.load())
 
 # name, overrides, expected (chat, thread, user, kind, chat_kind) or None when ignored
 EVENTS = [
@@ -97,19 +100,25 @@ def test_plain_text(raw, expected):
         ("checklist", "Late Payment", ("command", "checklist:late-payment", None)),
         ("checklist", "retard de paiement!", ("command", "checklist", "retard de paiement!")),
         ("coach", "", ("command", "start", None)),
-        ("coach", "lang nb", ("command", "lang:nb", None)),
-        ("coach", "langue fr", ("command", "lang:fr", None)),
-        ("coach", "lang no", ("command", "lang:no", None)),
-        ("coach", "lang", ("command", "lang", None)),
-        ("coach", "lang xx", ("command", "lang", None)),
-        ("coach", "forget", ("command", "forget", None)),
-        ("coach", "glem", ("command", "forget", None)),
-        ("coach", "help", ("command", "help", None)),
+        ("coach", "lang nb", ("message", None, "lang nb")),
         ("coach", "my client is late", ("message", None, "my client is late")),
     ],
 )
 def test_command_payloads(command, text, expected):
     assert command_payload(command, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "payload"),
+    [("lang nb", "lang:nb"), ("langue fr", "lang:fr"), ("lang no", "lang:nb"),
+     ("språk en", "lang:en"), ("lang", "lang"), ("forget", "forget"), ("glem", "forget"),
+     ("oublier", "forget"), ("help", "help"), ("hjelp", "help"), ("meny", "menu"),
+     ("avbryt", "cancel"), ("start", "start")],
+)
+def test_coach_words_are_the_engines_command_words(text, payload):
+    """/coach passes its words on; the engine reads them as it reads a whole DM message."""
+    assert command_payload("coach", text) == ("message", None, text)
+    assert VOCAB.command(text)[0] == payload
 
 
 def test_slash_command_is_ephemeral_with_its_response_url():

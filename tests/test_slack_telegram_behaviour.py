@@ -18,6 +18,7 @@ import knowledge
 from bot.engine import Engine
 from bot.models import ConversationKey, Turn
 from bot.slack.render import escape
+from bot.store.base import StoreUnavailable
 from bot.store.memory import MemoryStore
 
 KB = knowledge.load()
@@ -33,6 +34,10 @@ def dead_redis() -> str:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     return f"redis://127.0.0.1:{port}/0"
+
+
+async def store_down(*args: Any) -> None:
+    raise StoreUnavailable("down")
 
 
 def key(user: str, chat: str = "G1") -> ConversationKey:
@@ -58,13 +63,7 @@ async def test_engine_someone_elses_button_is_a_private_notice_and_touches_nothi
 
 async def test_engine_store_down_is_a_private_notice():
     engine = Engine(MemoryStore())
-
-    async def down(*args: Any) -> None:
-        from bot.store.base import StoreUnavailable
-
-        raise StoreUnavailable("down")
-
-    engine.store.load = down  # type: ignore[method-assign]
+    engine.store.load = store_down  # type: ignore[method-assign]
     (reply,) = await engine.handle(Turn(key=key("bob"), text="hello", locale="nb"))
     assert reply.private and reply.notice and reply.text == KB.text("unavailable", "nb")
 
@@ -116,7 +115,12 @@ async def test_slack_someone_elses_button(tmp_path):
 
 
 async def test_slack_store_down_on_a_press(tmp_path):
-    async with slack_service(tmp_path, CLIENTCOACH_STORE=dead_redis()) as h:
+    async with slack_service(tmp_path) as h:
+        # the sessions and the inbox cannot be read or written (as with a dead Redis, without
+        # the seconds its clients spend retrying)
+        h.store.load = store_down
+        if h.bot.inbox is not None:
+            h.bot.inbox.put = store_down
         await h.click(slack_click(h, user="U0ALICE", owner="U0ALICE", channel="D0DM1"))
         await h.api.settle(0.1)
         (shown,) = slack_private(h)
@@ -172,3 +176,29 @@ async def test_telegram_group_checklist_is_public_so_nothing_to_share(tmp_path):
         first_item = KB.topic("late-payment").checklist[0].text.get("nb")
         assert first_item in sent["text"]
         assert h.stand_in.of("answerCallbackQuery") == []
+
+
+# Command words are the engine's: the same words work after /coach, in a DM, on Telegram ----
+
+async def test_slack_glem_works_after_coach_and_in_a_dm(tmp_path):
+    async with slack_service(tmp_path) as h:
+        await h.command("slash_coach", "glem")
+        await h.event("message_im", text="glem")
+        after_command = h.api.of("response_url")[-1]
+        in_dm = h.api.of("chat.postMessage")[-1]
+        for call in (after_command, in_dm):
+            values = {e.get("value") for b in call.params["blocks"] if b["type"] == "actions"
+                      for e in b["elements"]}
+            assert "forget:yes" in values
+            assert escape(KB.text("forget_confirm", "nb")) in texts_of(call)
+
+
+async def test_telegram_glem_in_private(tmp_path):
+    async with telegram_service(tmp_path) as h:
+        update = tg("private_start_nb")
+        update["message"]["text"] = "glem"
+        update["message"].pop("entities", None)
+        (sent,) = await h.exchange(update, update["message"]["chat"]["id"])
+        keyboard = sent["reply_markup"]["inline_keyboard"]
+        assert "forget:yes" in {b.get("callback_data") for row in keyboard for b in row}
+        assert sent["text"] == KB.text("forget_confirm", "nb")

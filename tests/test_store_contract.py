@@ -197,6 +197,19 @@ async def test_cancel_reminders_of_a_conversation(make) -> None:
     assert [r.id for r in await store.claim_due_reminders(now + 60)] == ["c"]
 
 
+async def test_reminders_of_a_person_soonest_first(make) -> None:
+    store, _ = make()
+    now = time.time()
+    await store.add_reminder(reminder("later", now + 20))
+    await store.add_reminder(reminder("sooner", now + 10, key="test|other||u"))
+    await store.add_reminder(reminder("theirs", now + 5, person="test|v"))
+    assert [r.id for r in await store.reminders_of("test|u")] == ["sooner", "later"]
+    assert [r.key for r in await store.reminders_of("test|u")] == ["test|other||u", "test|c||u"]
+    await store.claim_due_reminders(now + 15)
+    assert [r.id for r in await store.reminders_of("test|u")] == ["later"]
+    assert await store.reminders_of("test|nobody") == []
+
+
 async def test_forget_deletes_everything_of_one_person_only(make) -> None:
     store, _ = make()
     now = time.time()

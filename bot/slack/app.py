@@ -50,18 +50,18 @@ from bot.inbox.delivery import current as delivery_var
 from bot.inbox.delivery import in_delivery, replies_once, send_once
 from bot.logs import quiet_frameworks
 from bot.metrics import METRICS
-from bot.models import ConversationKey, Reply, Turn, normalize_lang
+from bot.models import ConversationKey, Reply, Turn
 from bot.reply_policy import is_foreign
 from bot.slack.events import (
     Inbound,
     action_to_inbound,
-    chat_id,
     command_to_inbound,
+    direct_key,
     event_to_inbound,
+    home_click,
     split_chat,
     well_formed,
 )
-from bot.slack.home import home_view
 from bot.slack.intake import Intake, intake_of
 from bot.slack.locales import LocaleCache
 from bot.slack.native import NativeSurfaces
@@ -390,6 +390,9 @@ class SlackBot(NativeSurfaces):
     async def _handle_action(self, body: dict[str, Any], client: AsyncWebClient) -> None:
         inbound = action_to_inbound(body)
         if inbound is None:
+            click = home_click(body)
+            if click is not None:
+                await self.home_clicked(click, client)
             return
         if inbound.share:
             await self._converse(client, inbound)
@@ -482,18 +485,11 @@ class SlackBot(NativeSurfaces):
 
     async def _publish_home(self, body: dict[str, Any], event: dict[str, Any],
                             client: AsyncWebClient) -> None:
-        user = event["user"]
-        team = str(body.get("team_id") or "")
-        lang = None
-        if isinstance(event.get("channel"), str):
-            key = ConversationKey(platform="slack", chat=chat_id(team, event["channel"]),
-                                  user=user)
-            session = await self.store.load(key.as_str())
-            lang = session.lang if session is not None else None
-        if lang not in ("fr", "nb", "en"):
-            lang = normalize_lang(await self.locales.get(client, team, user)) or "en"
-        view = home_view(self.kb, lang)
-        await send_once(lambda: client.views_publish(user_id=user, view=view))
+        user, team = event["user"], str(body.get("team_id") or "")
+        channel = event.get("channel")
+        if not isinstance(channel, str) or not channel.startswith("D"):
+            channel = await self._direct_channel(client, user)
+        await self.publish_home(client, direct_key(team, channel, user))
 
     async def _client_for(self, team: str) -> AsyncWebClient:
         if self.installations is None:

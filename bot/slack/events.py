@@ -28,17 +28,6 @@ Body = dict[str, Any]
 # bot messages, thread parent updates …) is ignored.
 PERSON_SUBTYPES = {None, "thread_broadcast", "file_share"}
 
-# /coach sub-commands, accepted in the three languages (words, not sentences).
-SUBCOMMANDS: dict[str, str] = {
-    **dict.fromkeys(("lang", "language", "langue", "språk", "sprak"), "lang"),
-    **dict.fromkeys(("forget", "oublier", "oublie", "glem"), "forget"),
-    **dict.fromkeys(("help", "aide", "hjelp"), "help"),
-    **dict.fromkeys(("menu", "meny"), "menu"),
-    **dict.fromkeys(("cancel", "annuler", "avbryt", "stop"), "cancel"),
-    **dict.fromkeys(("start", "hello", "hi"), "start"),
-}
-LANG_CODES = {"fr", "nb", "no", "en"}
-
 _ENTITY = re.compile(r"<([^<>]*)>")
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -244,7 +233,7 @@ def _fits(payload: str) -> bool:
 
 
 def command_payload(command: str, text: str) -> tuple[TurnKind, str | None, str | None]:
-    """``(kind, payload, text)`` of a slash command; free text after /coach is a message."""
+    """``(kind, payload, text)`` of a slash command; the words after /coach are a message."""
     words = text.split()
     if command == "checklist":
         slug = "-".join(words).lower()
@@ -255,13 +244,7 @@ def command_payload(command: str, text: str) -> tuple[TurnKind, str | None, str 
         return "command", "checklist", text
     if not words:
         return "command", "start", None
-    sub = SUBCOMMANDS.get(words[0].lower())
-    if sub == "lang":
-        code = words[1].lower() if len(words) > 1 else ""
-        return "command", f"lang:{code}" if code in LANG_CODES else "lang", None
-    if sub and len(words) == 1:
-        return "command", sub, None
-    return "message", None, text
+    return "message", None, text  # command words ("forget", "lang nb") are the engine's
 
 
 def command_to_inbound(body: Body) -> Inbound | None:
@@ -428,3 +411,28 @@ def assistant_to_inbound(body: Body, bot_user_id: str | None = None) -> Inbound 
         return None
     key = inbound.turn.key.model_copy(update={"thread": ""})
     return replace(inbound, turn=inbound.turn.model_copy(update={"key": key}))
+
+
+@dataclass(frozen=True)
+class HomeClick:
+    """A button of the App Home tab: an engine payload, for the person's DM conversation."""
+
+    user: str
+    team: str
+    payload: str
+    app_id: str
+
+
+def home_click(body: Body) -> HomeClick | None:
+    container, view = body.get("container") or {}, body.get("view") or {}
+    actions, user = body.get("actions"), (body.get("user") or {}).get("id")
+    if container.get("type") != "view" or not isinstance(view, dict) or view.get("type") != "home":
+        return None
+    if not isinstance(actions, list) or not actions or not isinstance(actions[0], dict):
+        return None
+    payload, _ = _chosen(actions[0])
+    if not isinstance(user, str) or not isinstance(payload, str) or not payload:
+        return None
+    if not _fits(payload):
+        return None
+    return HomeClick(user, _team(body), payload, str(body.get("api_app_id") or ""))

@@ -21,15 +21,21 @@ from slack_bolt.async_app import AsyncApp, AsyncAssistant, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.models import Turn, normalize_lang
+from bot.inbox.delivery import send_once
+from bot.models import ConversationKey, Turn, normalize_lang
+from bot.overview import UNREMIND
+from bot.overview import cancel as cancel_reminder
 from bot.slack.events import (
     SHORTCUT_ID,
+    HomeClick,
     Inbound,
     assistant_thread_of,
     assistant_to_inbound,
     direct_key,
     shortcut_to_quote,
+    split_chat,
 )
+from bot.slack.home import home_view
 from bot.slack.render import escape
 from bot.store.base import StoreUnavailable
 
@@ -164,6 +170,26 @@ class NativeSurfaces:
         except SlackApiError as exc:
             log.info("slack assistant call refused",
                      extra={"error": str(exc.response.get("error", ""))[:60]})
+
+    async def publish_home(self, client: AsyncWebClient, direct: ConversationKey) -> None:
+        """The App Home of the person of ``direct`` (their DM conversation with the app)."""
+        team = split_chat(direct.chat)[0]
+        locale = await self.locales.get(client, team, direct.user)
+        view = home_view(self.kb, await self.engine.overview(direct, locale))
+        await send_once(lambda: client.views_publish(user_id=direct.user, view=view))
+
+    async def home_clicked(self, click: HomeClick, client: AsyncWebClient) -> None:
+        """A situation (or help, language) starts in the DM; a reminder is cancelled; the tab
+        is then published again."""
+        channel = await self._direct_channel(client, click.user)  # type: ignore[attr-defined]
+        direct = direct_key(click.team, channel, click.user)
+        if click.payload.startswith(UNREMIND + ":"):
+            await cancel_reminder(self.engine, direct.person, click.payload)
+        else:
+            turn = Turn(key=direct, kind="button", payload=click.payload)
+            inbound = Inbound(turn, channel, None, click.team, app_id=click.app_id)
+            await self._converse(client, inbound)  # type: ignore[attr-defined]
+        await self.publish_home(client, direct)
 
     async def continue_in_dm(self, client: AsyncWebClient, inbound: Inbound) -> None:
         """The group conversation of the click goes on in the person's DM with the app."""

@@ -118,6 +118,10 @@ class SessionStore(abc.ABC):
         """Delete the reminders of a conversation; returns how many."""
 
     @abc.abstractmethod
+    async def reminders_of(self, person: str) -> list[Reminder]:
+        """The reminders a person has waiting, soonest first (App Home lists them)."""
+
+    @abc.abstractmethod
     async def forget(self, person: str) -> int:
         """Delete every session, reminder and dedupe mark of a person; returns how many."""
 

@@ -78,6 +78,10 @@ class MemoryStore(SessionStore):
             del self.reminders[rid]
         return len(ids)
 
+    async def reminders_of(self, person: str) -> list[Reminder]:
+        return sorted((r for r in self.reminders.values() if r.person == person),
+                      key=lambda r: r.due)
+
     async def forget(self, person: str) -> int:
         keys = [k for k, row in self.sessions.items() if row[0] == person]
         events = [e for e, row in self.events.items() if row[0] == person]

@@ -282,6 +282,14 @@ class RedisSessionStore(SessionStore):
             await self._run(lambda: self._cancel(keys=[self.k("rk:", key)], args=[self.prefix]))
         )
 
+    async def reminders_of(self, person: str) -> list[Reminder]:
+        members = await self._run(lambda: self.redis.smembers(self.k("p:", person)))
+        ids = sorted(m.decode() if isinstance(m, bytes) else m for m in members)
+        keys = [self.k("", m) for m in ids if m.startswith("r:")]
+        raws = await self._run(lambda: self.redis.mget(keys)) if keys else []
+        found = [Reminder(**json.loads(raw)) for raw in raws if raw]
+        return sorted(found, key=lambda r: r.due)
+
     async def pending_reminders(self) -> int:
         """How many reminders wait (for health output and tests)."""
         return int(await self._run(lambda: self.redis.zcard(self.k("rem"))))

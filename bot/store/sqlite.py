@@ -199,6 +199,12 @@ class SQLiteStore(SessionStore):
         with self._db() as conn:
             return conn.execute("DELETE FROM reminders WHERE key = ?", (key,)).rowcount
 
+    async def reminders_of(self, person: str) -> list[Reminder]:
+        with self._db() as conn:
+            rows = conn.execute("SELECT data FROM reminders WHERE person = ? ORDER BY due",
+                                (person,)).fetchall()
+        return [Reminder(**json.loads(data)) for (data,) in rows]
+
     async def pending_reminders(self) -> int:
         with self._db() as conn:
             return conn.execute("SELECT count(*) FROM reminders").fetchone()[0]
