@@ -152,6 +152,10 @@ async def test_assistant_message_shows_a_status_a_title_and_shares_the_dm_conver
         history = KB.topic("late-payment").question("history")
         assert escape(history.text.get("en")) in texts_of(dm)
         assert not dm.params.get("thread_ts")
+        # the same topic again in the thread: the title stays as it is
+        await h.event("message_im_assistant_thread", text="yes in writing")
+        assert len(h.api.of("assistant.threads.setTitle")) == 1
+        assert len(h.api.of("assistant.threads.setStatus")) == 2
 
 
 async def test_a_dm_thread_without_the_assistant_feature_still_gets_answers(tmp_path):
@@ -213,3 +217,14 @@ async def test_continue_in_a_dm_carries_the_conversation(tmp_path):
         history = KB.topic("late-payment").question("history")
         assert escape(history.text.get("en")) in texts_of(h.api.of("chat.postMessage")[-1])
         assert json.dumps(link)  # the button stays a link to the DM as well
+
+
+async def test_shortcut_on_an_integrations_message_names_it_from_its_profile(tmp_path):
+    async with slack_service(tmp_path) as h:
+        data = shortcut_on(h, bot_id="B0ACME", bot_profile={"id": "B0ACME", "name": "Acme Billing"},
+                           text="Your invoice is overdue and still unpaid.")
+        del data["message"]["user"]
+        await shortcut(h, data)
+        assert [c.params["user"] for c in h.api.of("users.info")] == ["U0ALICE"]
+        (post,) = h.api.of("chat.postMessage")
+        assert escape(KB.text("quoted_about", "en", client="Acme Billing")) in texts_of(post)

@@ -132,34 +132,28 @@ class NativeSurfaces:
         turn = inbound.turn
         if turn.event_id and not await self._first_time(turn):  # type: ignore[attr-defined]
             return
-        lang = await self._language(client, inbound)
+        before = await self._session(inbound)
+        lang = before.lang if before is not None and before.lang else None
+        if lang is None:
+            locale = await self.locales.get(client, inbound.team, inbound.turn.key.user)
+            lang = normalize_lang(locale) or "en"
         await self._thread_call(client.assistant_threads_setStatus, inbound,
                                 status=self.kb.text("assistant_working", lang))
         replies = await self._handle(client, inbound)  # type: ignore[attr-defined]
         await self._deliver(client, inbound, replies)  # type: ignore[attr-defined]
-        title = await self._topic_title(inbound)
-        if title:
+        after = await self._session(inbound)
+        if after is None or after.topic not in self.kb.topics:
+            return
+        if before is None or before.topic != after.topic or before.lang != after.lang:
+            title = self.kb.topics[after.topic].title.get(after.lang or "en")[:TITLE_LIMIT]
             await self._thread_call(client.assistant_threads_setTitle, inbound, title=title)
 
-    async def _language(self, client: AsyncWebClient, inbound: Inbound) -> str:
+    async def _session(self, inbound: Inbound) -> Any:
+        """The conversation's session (its language and topic), or None."""
         try:
-            session = await self.store.load(inbound.turn.key.as_str())
-        except StoreUnavailable:
-            session = None
-        if session is not None and session.lang:
-            return str(session.lang)
-        locale = await self.locales.get(client, inbound.team, inbound.turn.key.user)
-        return normalize_lang(locale) or "en"
-
-    async def _topic_title(self, inbound: Inbound) -> str | None:
-        """The title of the topic the conversation is about now, in its language."""
-        try:
-            session = await self.store.load(inbound.turn.key.as_str())
+            return await self.store.load(inbound.turn.key.as_str())
         except StoreUnavailable:
             return None
-        if session is None or session.topic not in self.kb.topics:
-            return None
-        return self.kb.topics[session.topic].title.get(session.lang or "en")[:TITLE_LIMIT]
 
     @staticmethod
     async def _thread_call(method: Any, inbound: Inbound, **fields: Any) -> None:
