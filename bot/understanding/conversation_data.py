@@ -16,14 +16,14 @@ from knowledge.models import LANGS
 DATA_DIR = Path(__file__).resolve().parents[2] / "knowledge" / "conversation"
 
 
-class _TextLoader(yaml.SafeLoader):
+class _TextLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """YAML without YAML 1.1's booleans: "yes", "no", "on", "off" stay words (only true/false
     are booleans), since these files are full of them."""
 
 
 _TextLoader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()  # C or not: same
 }
 
 

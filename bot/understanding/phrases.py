@@ -29,7 +29,7 @@ MAX_CACHED = 20000  # typo repairs remembered per phrase set
 MAX_FOUND = 256  # answers whose matches are remembered per phrase set
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=32768)  # the data's phrases are read several times when the readers start
 def words(text: str) -> tuple[str, ...]:
     """The folded words of ``text`` (numbers kept as digits)."""
     folded = _CONTRACTION.sub(r"\1\2", fold(_CLAUSE.sub(f" {BREAK} ", text)))

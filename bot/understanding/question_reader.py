@@ -25,6 +25,7 @@ LABEL_TYPO = 85.0  # rapidfuzz ratio for a typo of a whole label
 MIN_PREFIX = 3
 INTERJECTIONS = frozenset({"no", "non", "nei", "nope", "nah"})
 FACT_MIN_WORDS = 2
+MAX_READINGS = 512
 MIN_FACT_WORD = 6  # letters of the stem of a single word read as a fact from a first message
 
 
@@ -62,6 +63,7 @@ class QuestionReader:
         self._questions: dict[tuple[str, str], _Question] = {}
         self._facts: dict[str, PhraseSet] = {}
         self._opening_facts: dict[str, PhraseSet] = {}  # a first message: single words too
+        self._read: dict[tuple[str, str, str, str], Reading] = {}
         general = data.words
         self.polarity = PhraseSet(
             [(kind, lang, p) for kind in ("yes", "no")
@@ -137,7 +139,17 @@ class QuestionReader:
 
     # Reading ----------------------------------------------------------------------------------
     def read(self, flow_id: str, question_id: str, text: str, lang: str) -> Reading:
-        """The option ``text`` gives for the question, with a confidence."""
+        """The option ``text`` gives for the question, with a confidence (a turn reads the same
+        answer several times: the last readings are remembered)."""
+        key = (flow_id, question_id, text, lang)
+        hit = self._read.get(key)
+        if hit is None:
+            if len(self._read) >= MAX_READINGS:
+                self._read.clear()
+            hit = self._read[key] = self._reading(flow_id, question_id, text, lang)
+        return hit
+
+    def _reading(self, flow_id: str, question_id: str, text: str, lang: str) -> Reading:
         q = self._questions.get((flow_id, question_id))
         ws = words(text)
         if q is None or not ws:
