@@ -2,6 +2,7 @@
 
 ``parse_*`` read the answer to a question; ``find_*`` read the same values out of a whole message
 (the one that starts a flow) and give up unless the message says it in one unambiguous way.
+Days in an answer are read by :mod:`bot.understanding.durations`.
 The words (units, number words, invoice words) come from ``knowledge/interface/commands.yaml``
 through :class:`bot.vocab.Vocabulary`; only symbols and digits are known here.
 """
@@ -33,8 +34,6 @@ _AMOUNT = re.compile(
     rf"|\d+(?:[.,]\d{{1,2}})?)(?!\d)\s*(?P<post>{_CUR})?",
     re.IGNORECASE,
 )
-_NUMBER_UNIT = re.compile(r"(\d{1,5})(?:[.,]\d+)?\s*([^\W\d_]+)?")
-_WORD = re.compile(r"[^\W\d_]+")
 _REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_.#-]*\d[A-Za-z0-9/_.#-]*|\d+")
 _NUMBER = re.compile(
     rf"\d{{1,3}}(?:{_SEP}\d{{3}})+(?:[.,]\d{{1,2}})?(?!\d)|\d+(?:[.,]\d{{1,2}})?(?!\d)"
@@ -47,27 +46,6 @@ _EDGE = "\"'«»“”()[]{}<>,;:!?."
 _MARKS = ("#", "n°", "nº", "no.", "nr.")  # written before a number, with or without a space
 MAX_NUMBER_WORD = 8  # letters of the longest number word ("douze", "elleve", "twelve")
 MAX_FIND = 1000  # characters of a first message searched for values
-
-
-def parse_days(text: str, numbers: dict[str, int], units: dict[str, int]) -> int | None:
-    """Days from "45", "45 days", "3 weeks", "two months", "un mois"; None when unreadable.
-
-    ``numbers`` and ``units`` are keyed by :func:`bot.vocab.fold`-ed words.
-    """
-    text = text[:MAX_SCAN]
-    for match in _NUMBER_UNIT.finditer(text):
-        value = int(match.group(1))
-        factor = units.get(fold(match.group(2) or ""), 1)
-        days = value * factor
-        return days if 0 <= days <= MAX_DAYS else None
-    words = [fold(w) for w in _WORD.findall(text)]
-    for word, following in zip(words, [*words[1:], ""], strict=False):
-        if word in numbers and following in units:
-            return numbers[word] * units[following]
-    for word in words:
-        if word in units and units[word] > 1:  # "a month" said as just "month"
-            return units[word]
-    return None
 
 
 def _to_decimal(raw: str) -> Decimal | None:
@@ -127,12 +105,6 @@ def parse_reference(text: str) -> str | None:
     if match:
         return match.group(0)[:MAX_REF]
     short = " ".join(text.split())
-    return short[:MAX_REF] if short else None
-
-
-def parse_text(text: str) -> str | None:
-    """A short free-text answer, whitespace collapsed and capped."""
-    short = " ".join(text[:MAX_SCAN].split())
     return short[:MAX_REF] if short else None
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from bot import draft_values, payloads
-from bot.answers import format_amount
 from bot.flows import Flow
 from bot.models import Button, Draft, Reply
 from knowledge.models import LANGS, KnowledgeBase, Topic
@@ -318,29 +317,6 @@ class ReplyBook:
         if not group:
             return reply
         return reply.model_copy(update={"continue_in_dm": True, "resume": f"flow:{flow_id}"})
-
-    def noted(self, flow_id: str, slots: dict[str, Any], lang: str) -> str:
-        """ "From your message, I've noted: …" for the slots read from the first message."""
-        items = []
-        for slot in self.flows[flow_id].spec.prefill:
-            value = slots.get(slot)
-            if value is not None:
-                shown = format_amount(value, lang) if slot == "amount" else str(value)
-                items.append(self.t(f"noted_{slot}", lang, value=shown))
-        return self.t("prefill_noted", lang, items=", ".join(items)) if items else ""
-
-    def flow_start_noted(
-        self, flow_id: str, question_id: str, slots: dict[str, Any], lang: str, group: bool
-    ) -> Reply:
-        """The flow's start, what was read from the first message, then its next question."""
-        noted = self.noted(flow_id, slots, lang)
-        intro = self.t("flow_start", lang, title=self.title(self.flows[flow_id].spec.topic, lang))
-        question = self.question(flow_id, question_id, lang)
-        text = SEP.join(p for p in (intro, noted, question.text) if p)
-        update: dict[str, Any] = {"text": text}
-        if group:
-            update |= {"continue_in_dm": True, "resume": f"flow:{flow_id}"}
-        return question.model_copy(update=update)
 
     def reask(self, flow_id: str, question_id: str, lang: str, key: str = "reask") -> Reply:
         def build() -> Reply:

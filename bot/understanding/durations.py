@@ -250,6 +250,9 @@ class DurationReader:
             found = self._date(ws, code, today) or self._duration(ws, code)
             if found is not None:
                 return found
+        units_alone = [self.units[w] for w in ws if self.units.get(w, 1) > 1]
+        if len(ws) <= 2 and units_alone:
+            return self._valid(units_alone[0])  # "month", "a month" said as just "month"
         for code in order:  # a bare number: the question asks for days
             for i in range(len(ws)):
                 number = self._number(ws, i, code)
