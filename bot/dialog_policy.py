@@ -15,7 +15,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
-from bot.answers import CURRENCIES, find_amount, find_reference, parse_amount, parse_reference
+from bot.answers import (
+    CURRENCIES,
+    find_amount,
+    find_days,
+    find_reference,
+    parse_amount,
+    parse_reference,
+)
 from bot.flows import Flow, question_of
 from bot.understanding import route
 from bot.understanding.conversation_data import ConversationData
@@ -77,7 +84,8 @@ class DialogPolicy:
         )
 
     # Reading values ---------------------------------------------------------------------------
-    def _kind(self, flow_id: str, question_id: str) -> str:
+    def kind_of(self, flow_id: str, question_id: str) -> str:
+        """ "choice", or how a free-text question is read ("days", "amount", "reference")."""
         spec = self.flows[flow_id].spec
         question = self.kb.topics[spec.topic].question(question_id)
         if question.kind == "choice":
@@ -88,7 +96,7 @@ class DialogPolicy:
         self, flow_id: str, question_id: str, text: str, lang: str, today: date
     ) -> tuple[Any, str]:
         """(value, reason): the answer to one question, or None and why it was not taken."""
-        kind = self._kind(flow_id, question_id)
+        kind = self.kind_of(flow_id, question_id)
         if kind == "choice":
             reading: Reading = self.reader.read(flow_id, question_id, text, lang)
             if reading.accepted:
@@ -127,12 +135,13 @@ class DialogPolicy:
         self, flow_id: str, question_id: str, text: str, lang: str, today: date, opening: bool
     ) -> Any:
         """A value for a question the message was not asked, only when stated plainly."""
-        kind = self._kind(flow_id, question_id)
+        kind = self.kind_of(flow_id, question_id)
         if kind == "days":
-            days = self.durations.read(text, lang, today) if not opening else None
-            if opening or days is None or days.value is None:
-                return self._late_days(text, lang)
-            return days.value if self._mentions_late(text, lang) else None
+            if not opening:  # an answer: its duration counts when it speaks of lateness
+                days = self.durations.read(text, lang, today).value
+                if days is not None and self._mentions_late(text, lang):
+                    return days
+            return self._late_days(text, lang, today)
         if kind == "amount":
             return find_amount(text)
         if kind == "text" or kind == "reference":
@@ -143,11 +152,9 @@ class DialogPolicy:
     def _mentions_late(self, text: str, lang: str) -> bool:
         return bool(self.late.find(words(text), _order(lang)))
 
-    def _late_days(self, text: str, lang: str) -> int | None:
+    def _late_days(self, text: str, lang: str, today: date) -> int | None:
         """Days a message gives next to a lateness word ("47 days late", "depuis 2 mois"), read
         clause by clause, so that "we've worked together two years" is not taken."""
-        from bot.answers import find_days
-
         vocab = self.vocab
         for clause in _clauses(text):
             if not self.late.find(words(clause), _order(lang)):
@@ -155,7 +162,7 @@ class DialogPolicy:
             numbers = vocab.numbers_in.get(lang, vocab.numbers)
             days = find_days(clause, numbers, vocab.units, vocab.frequency_words)
             if days is None:
-                reading = self.durations.read(clause, lang, date.today())
+                reading = self.durations.read(clause, lang, today)
                 has_unit = any(w in self.durations.units for w in words(clause))
                 days = reading.value if has_unit else None
             if days is not None:
@@ -179,7 +186,7 @@ class DialogPolicy:
         for question_id in self.flows[flow_id].spec.questions:
             if question_id in skip or question_id in found:
                 continue
-            if self._kind(flow_id, question_id) == "choice":
+            if self.kind_of(flow_id, question_id) == "choice":
                 continue
             value = self._stated(flow_id, question_id, text, lang, today, opening)
             if value is not None:
@@ -200,7 +207,8 @@ class DialogPolicy:
             return Decision("talk", talk=talk)
         answered = {q for q, v in slots.items() if not q.startswith("_") and q != current}
         # "non, c'était à l'oral" at a question a yes or no cannot answer: no, then a change
-        by_yes_no = self._kind(flow_id, current) != "choice" and self._opens_with_yes_no(text, lang)
+        free_text = self.kind_of(flow_id, current) != "choice"
+        by_yes_no = free_text and self._opens_with_yes_no(text, lang)
         changed = self._corrections(
             flow_id, current, slots, answered, text, lang, today, marked_or=by_yes_no
         )
@@ -227,14 +235,14 @@ class DialogPolicy:
         """True when ``text`` reads as an option of the question asked by its label, its words
         or as a "don't know" the question offers (so a command word does not take it)."""
         question_id = question_of(state)
-        if self._kind(flow_id, question_id) != "choice":
+        if self.kind_of(flow_id, question_id) != "choice":
             return False
         reading = self.reader.read(flow_id, question_id, text, lang)
         return reading.accepted and reading.why in (*STRONG, "unknown", "hedge")
 
     def _strong(self, flow_id: str, question_id: str, text: str, lang: str) -> bool:
         """An answer given by a number, a label or the option's own words (not a bare "ok")."""
-        if self._kind(flow_id, question_id) != "choice":
+        if self.kind_of(flow_id, question_id) != "choice":
             return any(w.isdigit() for w in words(text))
         reading = self.reader.read(flow_id, question_id, text, lang)
         return reading.why in STRONG
@@ -273,14 +281,14 @@ class DialogPolicy:
             changed.update(self._changed_choice(flow_id, answered, slots, text, lang))
         if marked:
             for question_id in answered:
-                kind = self._kind(flow_id, question_id)
+                kind = self.kind_of(flow_id, question_id)
                 if question_id in changed or kind == "choice":
                     continue
-                if kind == "days" and self._kind(flow_id, current) != "days":
+                if kind == "days" and self.kind_of(flow_id, current) != "days":
                     days = self.durations.read(text, lang, today)
                     if days.value is not None and days.value != slots.get(question_id):
                         changed[question_id] = days.value
-                elif kind == "amount" and self._kind(flow_id, current) != "amount":
+                elif kind == "amount" and self.kind_of(flow_id, current) != "amount":
                     amount = find_amount(text)
                     if amount is not None and amount != slots.get(question_id):
                         changed[question_id] = amount
@@ -293,7 +301,7 @@ class DialogPolicy:
         names (by label or words, not by a bare yes or no), if it names another option."""
         found = []
         for question_id in answered:
-            if self._kind(flow_id, question_id) != "choice":
+            if self.kind_of(flow_id, question_id) != "choice":
                 continue
             reading = self.reader.read(flow_id, question_id, text, lang)
             if reading.accepted and reading.why in STRONG and reading.option != slots[question_id]:

@@ -108,7 +108,7 @@ class Repairs:
         assert flow_id is not None
         session.misses += 1
         current = question_of(session.state)
-        kind = self.policy._kind(flow_id, current)  # type: ignore[attr-defined]
+        kind = self.policy.kind_of(flow_id, current)  # type: ignore[attr-defined]
         base = {"choice": "clarify_choice", "days": "clarify_days", "amount": "clarify_amount"}
         stem = base.get(kind, "clarify_text")
         if decision.reason == "invalid_days":
