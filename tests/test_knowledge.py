@@ -25,6 +25,7 @@ TOPIC_IDS = {
     "competitor-cheaper", "say-no", "unhappy-client", "late-payment", "vet-client",
     "invoicing", "ghosting", "rates", "deadlines", "time-zones", "conflicts",
     "retain-clients", "scope-creep",
+    "outgrown-client", "working-style-fit", "early-career-pay", "scam-red-flags", "legal-help",
 }  # fmt: skip
 
 
@@ -63,7 +64,7 @@ def test_real_knowledge_base_passes_every_check() -> None:
     assert report.placeholder_mismatches == []
     assert report.uncited == []
     assert report.copied_runs == []
-    assert report.topics == 18
+    assert report.topics == 23
 
 
 def test_flow_topics_define_their_questions_and_outcomes() -> None:
@@ -86,7 +87,7 @@ def test_kb_check_command_prints_json_summary() -> None:
     )  # fmt: skip
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     assert result.returncode == 0, result.stdout
-    assert summary["topics"] == 18
+    assert summary["topics"] == 23
     assert summary["languages"] == ["fr", "nb", "en"]
     for key in ("missing", "placeholder_mismatches", "uncited", "copied_runs"):
         assert summary[key] == []
