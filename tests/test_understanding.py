@@ -226,7 +226,7 @@ def test_offtopic_messages_are_recognised(text: str, lang: str) -> None:
 def test_routing_shape() -> None:
     result = route("my client is late paying", "en")
     assert isinstance(result, Routing)
-    assert len(result.ranked) == 18
+    assert len(result.ranked) == 23
     scores = [s for _, s in result.ranked]
     assert scores == sorted(scores, reverse=True)
     assert all(0.0 <= s <= 1.0 for s in scores)
