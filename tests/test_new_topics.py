@@ -5,10 +5,13 @@ and that what is not from the articles says where it comes from."""
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
-from bot.understanding import route
+import pytest
 from engine_helpers import LANGS, Chat, memory_engine, real_kb
+
+from bot.cli.evaluate import evaluate_rows, read_rows, summary
+from bot.understanding import route
 
 KB = real_kb()
 NEW = ["outgrown-client", "working-style-fit", "early-career-pay", "scam-red-flags", "legal-help"]
@@ -61,7 +64,7 @@ CHECKLIST_WORDS = [
     ("nb", "advokat", "legal-help"),
     ("en", "client outgrew me", "outgrown-client"),
     ("fr", "vérifier la façon de travailler d'un futur client", "working-style-fit"),
-    ("nb", "arbeidsstil før jeg signerer", "working-style-fit"),
+    ("nb", "sjekke arbeidsstilen til en ny kunde i første møte", "working-style-fit"),
     ("en", "just started freelancing", "early-career-pay"),
     ("fr", "je débute en freelance", "early-career-pay"),
 ]
@@ -80,11 +83,27 @@ async def test_checklist_command_words_reach_a_new_topic(
 @pytest.mark.parametrize(
     ("lang", "text", "topic_id"),
     [
-        ("en", "someone sent me a cheque for more than my fee and wants the rest back", "scam-red-flags"),
-        ("fr", "le client menace de me poursuivre en justice, il me faut un avocat ?", "legal-help"),
+        ("en", "they sent a cheque for more than my fee and want the rest back", "scam-red-flags"),
+        ("fr", "le client menace de me poursuivre, il me faut un avocat ?", "legal-help"),
         ("nb", "kunden har vokst fra meg og vil ha et byrå", "outgrown-client"),
     ],
 )
 def test_a_plain_message_routes_to_a_new_topic(lang: str, text: str, topic_id: str) -> None:
     routing = route(text, lang)
     assert not routing.offtopic and routing.candidates[0] == topic_id
+
+
+@pytest.mark.parametrize(
+    ("name", "top1", "offered"),
+    [
+        ("routing-new-topics-holdout.jsonl", 0.85, 0.88),
+        ("routing-new-topics-long-holdout.jsonl", 0.88, 0.9),
+    ],
+)
+def test_new_topics_held_out_floors(name: str, top1: float, offered: float) -> None:
+    """The new topics' held-out messages (written before their training data, never tuned on),
+    word model alone: floors below what it scores."""
+    rows = read_rows(Path(__file__).parent / "fixtures" / name)
+    result = summary(evaluate_rows(rows, embeddings=False))
+    assert result["topic_accuracy"] >= top1 and result["offered_accuracy"] >= offered
+    assert set(result["per_lang"]) == {"fr", "nb", "en"}

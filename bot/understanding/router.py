@@ -49,7 +49,7 @@ class Thresholds:
 # Chosen by ``clientcoach calibrate`` (cross-validated stories, tuned short set); see README.
 THRESHOLDS = {
     "short": Thresholds(answer_at=0.55, ask_until=0.3),
-    "long": Thresholds(answer_at=0.12, ask_until=0.3, second_at=0.12),
+    "long": Thresholds(answer_at=0.08, ask_until=0.3, second_at=0.1),
     "long+embedding": Thresholds(answer_at=0.1, ask_until=0.3, second_at=0.1),
 }
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+|\n+")
