@@ -72,6 +72,8 @@ async def test_a_repeated_update_is_stored_once_and_answered_once(tmp_path: Path
     async with telegram_service(tmp_path) as h:
         update = fresh(json.loads((FIXTURES / "private_text_fr.json").read_text("utf-8")))
         chat = update["message"]["chat"]["id"]
+        metrics_url = h.url.replace("/telegram/webhook", "/metrics")
+        before = (await h.client.get(metrics_url)).text  # counters are per process
         codes = await asyncio.gather(*(h.post(update) for _ in range(3)))
         assert codes and all(c.status_code == 200 for c in codes)
         await h.stand_in.wait_for(lambda s: len(s.sent(chat)) >= 1)
@@ -80,10 +82,14 @@ async def test_a_repeated_update_is_stored_once_and_answered_once(tmp_path: Path
         assert (await h.post(update)).status_code == 200  # a later redelivery by Telegram
         await h.stand_in.settle(quiet=0.3)
         assert len(h.stand_in.sent(chat)) == first
-        page = (await h.client.get(h.url.replace("/telegram/webhook", "/metrics"))).text
-        assert metric(page, "clientcoach_acks_total", platform="telegram", outcome="queued") == 1
-        assert metric(page, "clientcoach_acks_total", platform="telegram", outcome="repeat") == 3
-        assert metric(page, "clientcoach_replies_sent_total", platform="telegram") == first
+        page = (await h.client.get(metrics_url)).text
+
+        def grew(name: str, **labels: str) -> float:
+            return metric(page, name, **labels) - metric(before, name, **labels)
+
+        assert grew("clientcoach_acks_total", platform="telegram", outcome="queued") == 1
+        assert grew("clientcoach_acks_total", platform="telegram", outcome="repeat") == 3
+        assert grew("clientcoach_replies_sent_total", platform="telegram") == first
 
 
 async def test_the_update_is_in_the_inbox_when_the_200_is_sent(tmp_path: Path) -> None:

@@ -35,6 +35,7 @@ from telegram.ext import Application, BaseRateLimiter, ContextTypes, TypeHandler
 
 import knowledge
 from bot.config import MissingSetting, Settings
+from bot.flood_windows import WindowLimiter
 from bot.inbox.base import Entry, Inbox
 from bot.inbox.delivery import current as current_delivery
 from bot.inbox.delivery import in_delivery, replies_once, send_once
@@ -104,10 +105,7 @@ class TelegramBot:
             .token(settings.telegram_bot_token.get_secret_value())
             .base_url(settings.telegram_api_url)
             .base_file_url(file_url(settings.telegram_api_url))
-            .rate_limiter(
-                rate_limiter
-                or RetryingRateLimiter(overall_max_rate=settings.telegram_max_rate)
-            )
+            .rate_limiter(rate_limiter or self._flood_limits(settings, store))
             .concurrent_updates(PerPersonOrder(64))
             .read_timeout(read_timeout)
             .get_updates_read_timeout(read_timeout)
@@ -116,6 +114,19 @@ class TelegramBot:
         self.inline = InlineMode(InlineDrafts(engine), self.text)
         self.app.add_handler(TypeHandler(Update, self._on_update))
         self.app.add_error_handler(self._on_error)
+
+    @staticmethod
+    def _flood_limits(settings: Settings, store: SessionStore) -> RetryingRateLimiter:
+        """Telegram's limits for this bot, shared by every worker when the store is Redis."""
+        assert settings.telegram_bot_token is not None
+        bot = settings.telegram_bot_token.get_secret_value().partition(":")[0]
+        return RetryingRateLimiter(
+            WindowLimiter.for_store(store),
+            bot=bot,
+            overall_max_rate=settings.telegram_max_rate,
+            chat_max_rate=settings.telegram_chat_rate,
+            group_max_per_minute=settings.telegram_group_per_minute,
+        )
 
     # -- texts ---------------------------------------------------------------------------------
 
