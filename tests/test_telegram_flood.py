@@ -166,3 +166,23 @@ async def test_the_service_paces_a_burst_of_people_and_reports_the_waits(tmp_pat
         store = RedisSessionStore(redis_url(prefix))
         await store.clear()
         await store.close()
+
+
+async def test_with_the_store_down_messages_keep_to_this_processs_windows(
+        stand_in: TelegramStandIn) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on: Redis is down
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    store = RedisSessionStore(f"redis://127.0.0.1:{port}/0")
+    try:
+        (bot,) = await workers(stand_in, [store])
+        chat = next(_users)
+        await asyncio.wait_for(asyncio.gather(*(bot.send_message(chat, f"n{n}")
+                                                for n in range(3))), timeout=20)
+        await bot.shutdown()
+    finally:
+        await store.close()
+    assert len(arrivals(stand_in, chat)) == 3  # delivered, not lost to the outage…
+    assert most_in_any_window(arrivals(stand_in, chat), 1.0) <= 1  # …and still paced

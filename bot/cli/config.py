@@ -109,7 +109,8 @@ def key_problem(raw: str) -> str | None:
         from bot.token_vault import key_problem as problem_of
     except ModuleNotFoundError:
         return None
-    return problem_of(raw)
+    problem = problem_of(raw)
+    return problem.removeprefix("CLIENTCOACH_SECRET_KEY: ") if problem else None
 
 
 @click.group()

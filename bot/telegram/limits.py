@@ -9,9 +9,11 @@ sliding windows (:mod:`bot.flood_windows`), kept in Redis when the store is Redi
 shares them, in the process otherwise; the bot's 30 a second are paced (one every ~37 ms), not
 sent in bursts.
 
-A 429 pauses the whole bot — every worker — for its ``retry_after``, then the call is retried
-(a bounded number of times). Server errors (5xx) and network failures are retried with
-exponential backoff; a request Telegram rejected (400) is never retried.
+When the store cannot be reached, a call waits on this process's own windows instead of failing
+(the reply is not lost to a Redis outage). A 429 pauses the whole bot — every worker — for its
+``retry_after``, then the call is retried (a bounded number of times). Server errors (5xx) and
+network failures are retried with exponential backoff; a request Telegram rejected (400) is
+never retried.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter
 
 from bot.flood_windows import Window, WindowLimiter, per_window
+from bot.store.base import StoreUnavailable
 
 log = logging.getLogger("bot.telegram")
 
@@ -64,6 +67,7 @@ class RetryingRateLimiter(BaseRateLimiter[int]):
         group_max_per_minute: float = 20,
     ) -> None:
         self.limiter = limiter or WindowLimiter.for_store(None)
+        self._local = WindowLimiter.for_store(None)  # while the shared store is down
         self.bot = f"tg:{bot}"
         self.paused = f"{self.bot}:pause"  # set for a 429's retry_after, read by every send
         self._retries = retries
@@ -94,6 +98,14 @@ class RetryingRateLimiter(BaseRateLimiter[int]):
                 windows.append((f"{self.bot}:g:{chat}", *self._group, 0.0))
         return [window for window in windows if window[1] > 0]  # a rate of 0: no limit
 
+    async def _wait(self, windows: list[Window]) -> None:
+        """Room in the shared windows; with the store down, in this process's own (the message
+        is kept to the limits as far as this process knows, rather than held or lost)."""
+        try:
+            await self.limiter.wait(self.paused, windows, "telegram")
+        except StoreUnavailable:
+            await self._local.wait(self.paused, windows, "telegram")
+
     async def process_request(
         self,
         callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
@@ -110,7 +122,7 @@ class RetryingRateLimiter(BaseRateLimiter[int]):
         failures = refusals = 0
         while True:
             if windows:
-                await self.limiter.wait(self.paused, windows, "telegram")
+                await self._wait(windows)
             try:
                 return await callback(*args, **kwargs)
             except BadRequest:
@@ -121,7 +133,10 @@ class RetryingRateLimiter(BaseRateLimiter[int]):
                     log.warning("telegram %s refused with 429 %d times", endpoint, refusals)
                     raise
                 seconds = retry_after_s(exc) + 0.1
-                await self.limiter.pause(self.paused, seconds)
+                try:
+                    await self.limiter.pause(self.paused, seconds)
+                except StoreUnavailable:
+                    await self._local.pause(self.paused, seconds)
                 if not windows:  # a call outside the windows still waits, in this task
                     await asyncio.sleep(seconds)
             except NetworkError as exc:
