@@ -140,3 +140,62 @@ def test_eval_reports_what_the_person_is_shown() -> None:
     # the held-out long stories (never tuned on), word model alone: floors below what it scores
     assert result["topic_accuracy"] >= 0.85 and result["offered_accuracy"] >= 0.9
     assert result["ask_rate"] <= 0.5
+
+
+LONG_OFF_TOPIC = (
+    "Nothing to do with work, sorry. We're repainting the living room this weekend and the walls "
+    "are an old dark green. Do I need a primer before the white, or will two coats of good paint "
+    "cover it? And is it better to use a roller or a brush around the window frames?"
+)
+LONG_UNCOVERED = (
+    "I've been a freelance translator for four years and I still have no idea how much I should "
+    "be saving for my pension. My income goes up and down every month. Is there a simple rule "
+    "for self-employed people, and what kind of pension account should I open?"
+)
+ON_TOPIC_WITH_ASIDE = (
+    "Writing from the beach in Spain, lovely weather. A client I built a website for in the "
+    "spring still hasn't paid the final invoice, it's eight weeks overdue now and my reminders "
+    "get no answer about the money. How firm should my next reminder be?"
+)
+
+
+@pytest.mark.parametrize("embeddings", [False, True])
+def test_a_long_message_about_something_else_is_off_topic(embeddings: bool) -> None:
+    routing = route(LONG_OFF_TOPIC, "en", embeddings=embeddings)
+    assert routing.offtopic and not routing.about_work
+
+
+@pytest.mark.parametrize("embeddings", [False, True])
+def test_a_long_work_question_no_topic_covers_is_told_so(embeddings: bool) -> None:
+    routing = route(LONG_UNCOVERED, "en", embeddings=embeddings)
+    assert routing.offtopic and routing.about_work
+
+
+@pytest.mark.parametrize("embeddings", [False, True])
+def test_an_off_topic_aside_does_not_turn_a_real_problem_away(embeddings: bool) -> None:
+    routing = route(ON_TOPIC_WITH_ASIDE, "en", embeddings=embeddings)
+    assert not routing.offtopic and "late-payment" in routing.shown
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("do freelancers need insurance if a client claims damages", "en"),
+        ("quelle assurance prendre quand on est graphiste indépendant", "fr"),
+        ("trenger jeg regnskapsfører når jeg har enkeltpersonforetak", "nb"),
+    ],
+)
+def test_short_work_questions_no_topic_covers_are_not_sent_to_a_topic(
+    text: str, lang: str
+) -> None:
+    routing = route(text, lang)
+    assert routing.offtopic and routing.about_work
+
+
+def test_the_gate_reads_the_words_of_a_message() -> None:
+    m = model()
+    _, _, on = m.read("my client still hasn't paid the invoice from march", "en")
+    _, _, off = m.read("give me a recipe for a chocolate cake", "en")
+    _, _, work = m.read("which pension account should a self-employed person open", "en")
+    assert max(on) < 0 < max(off)
+    assert off[0] > off[1] and work[1] > work[0]  # not about work / work no topic covers
