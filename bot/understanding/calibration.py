@@ -13,7 +13,8 @@ Before the thresholds, the gate (:func:`bot.understanding.router.gate_score`) of
 reading: the lowest bar (and, with the embedding, the embedding's weight) that turns away at most
 :data:`FALSE_OFF_BUDGET` of the on-topic tuning messages, which catches the most off-topic ones.
 Short off-topic and uncovered work questions come from ``tests/fixtures/routing-offtopic-tuning.
-jsonl`` (written for tuning); long ones are the off-topic stories, cross-validated.
+jsonl`` (written for tuning), short on-topic ones are the tuned short set and every topic's
+example phrases, cross-validated; long ones are the stories, cross-validated.
 """
 
 from __future__ import annotations
@@ -103,6 +104,27 @@ def story_scores(data: RoutingData, folds: int = FOLDS) -> list[Scored]:
             for n, story in enumerate(data.stories.get(lang, [])):
                 if n % folds == fold:
                     out.append(_score(m, story.text, lang, story.topics, True, story.label))
+    return out
+
+
+def example_scores(data: RoutingData, folds: int = FOLDS) -> list[Scored]:
+    """Every topic's example phrases scored by a model trained without them (their fold): the
+    short on-topic messages the gate must not turn away."""
+    out: list[Scored] = []
+    for fold in range(folds):
+        topics = {
+            tid: topic.model_copy(update={"examples": topic.examples.model_copy(update={
+                lang: [t for n, t in enumerate(topic.examples.get(lang)) if n % folds != fold]
+                for lang in LANGS
+            })})  # fmt: skip
+            for tid, topic in data.topics.items()
+        }
+        m = train(data.model_copy(update={"topics": topics}))
+        for tid, topic in data.topics.items():
+            for lang in LANGS:
+                for n, text in enumerate(topic.examples.get(lang)):
+                    if n % folds == fold:
+                        out.append(_score(m, text, lang, [tid], False))
     return out
 
 
@@ -263,9 +285,23 @@ def figures(
 ) -> dict[str, Any]:
     """top1 (the first topic shown is one of the expected), offered_accuracy, ask_rate and
     both_offered (two-topic items) of ``items``."""
-    top1 = offered = asked = both = pairs = 0
-    for item in items:
-        topics, ask, off = shown(item, temperatures, th, gate)
+    return _figures(_readings(items, temperatures, gate), th)
+
+
+def _readings(
+    items: list[Scored], temperatures: tuple[float, float], gate: Gate
+) -> list[tuple[Scored, list[tuple[str, float]] | None]]:
+    """Each item with its ranked topics (None when the gate turns it away), computed once."""
+    return [(i, None if is_outside(i, gate) else i.ranked(*temperatures)) for i in items]
+
+
+def _figures(
+    readings: list[tuple[Scored, list[tuple[str, float]] | None]], th: Thresholds
+) -> dict[str, Any]:
+    top1 = offered = asked = both = pairs = named = 0
+    for item, ranked in readings:
+        off = ranked is None
+        topics, ask, two = ([], False, False) if ranked is None else decide(ranked, th)
         asked += ask
         if not item.expect:
             top1 += off
@@ -276,13 +312,15 @@ def figures(
         if len(item.expect) == 2:
             pairs += 1
             both += all(t in topics for t in item.expect)
-    n = len(items)
+            named += two
+    n = len(readings)
     return {
         "n": n,
         "top1": round(top1 / n, 4) if n else None,
         "offered_accuracy": round(offered / n, 4) if n else None,
         "ask_rate": round(asked / n, 4) if n else None,
         "both_offered": round(both / pairs, 4) if pairs else None,
+        "two_named": round(named / pairs, 4) if pairs else None,  # got the two-topic reply
     }
 
 
@@ -296,20 +334,24 @@ def best_thresholds(
     two_topics: bool,
     gate: Gate = Gate(),
 ) -> tuple[Thresholds, dict[str, Any]]:
-    """The grid point with the most topics offered (then first right, then both of two shown)
-    whose ask rate stays within ``budget``."""
+    """The grid point with the most topics offered (then first right, then both of two shown
+    and two-topic messages named as such) whose ask rate stays within ``budget``."""
     best: tuple[float, Thresholds, dict[str, Any]] | None = None
+    readings = _readings(items, temperatures, gate)
+    seconds = (0.08, 0.1, 0.12, 0.15, 0.2, 0.25, 0.3, None) if two_topics else (None,)
+    thirds = (0.06, 0.08, 0.1, 0.12, 0.15, None) if two_topics else (None,)
     for answer_at in (0.08, 0.1, 0.12, 0.15, 0.18, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55):
         for ask_until in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
-            seconds = (0.08, 0.1, 0.12, 0.15, 0.2, 0.25, 0.3, None) if two_topics else (None,)
             for second_at in seconds:
-                th = Thresholds(answer_at, ask_until, second_at)
-                f = figures(items, temperatures, th, gate)
-                if f["ask_rate"] is None or f["ask_rate"] > budget:
-                    continue
-                score = f["offered_accuracy"] + f["top1"] + 0.5 * (f["both_offered"] or 0)
-                if best is None or score > best[0]:
-                    best = (score, th, f)
+                for third_at in thirds if second_at is not None else (None,):
+                    th = Thresholds(answer_at, ask_until, second_at, third_at)
+                    f = _figures(readings, th)
+                    if f["ask_rate"] is None or f["ask_rate"] > budget:
+                        continue
+                    score = f["offered_accuracy"] + f["top1"] + 0.5 * (
+                        (f["both_offered"] or 0) + (f["two_named"] or 0))
+                    if best is None or score > best[0]:
+                        best = (score, th, f)
     if best is None:
         raise ValueError("no thresholds keep the ask rate within budget")
     return best[1], best[2]
@@ -334,10 +376,12 @@ def calibrate(
     temperatures = fit_temperatures(long + [s for s in short if s.expect])
     report: dict[str, Any] = {"temperature": temperatures[0],
                               "sentence_temperature": temperatures[1]}  # fmt: skip
+    examples = example_scores(data)
     for mode, items in (("short", short), ("long", long)):
         items = [i for i in items if mode_of(i) != "short"] if mode == "long" else items
         kind = mode_of(items[0]) if items else mode
-        gate, gf = best_gate(items, embedded=kind == "long+embedding")
+        gated = items + [i for i in examples if not i.parts] if mode == "short" else items
+        gate, gf = best_gate(gated, embedded=kind == "long+embedding")
         th, f = best_thresholds(items, temperatures, ASK_BUDGET[kind], mode == "long", gate)
         report[kind] = {"gate": gate.__dict__, "gate_figures": gf,
                         "thresholds": th.__dict__, "figures": f}  # fmt: skip

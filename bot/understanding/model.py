@@ -95,9 +95,8 @@ class Model:
 
 
 def _training(data: RoutingData) -> list[tuple[str, str, str, float]]:
-    """(class, lang, text, weight) rows; class ``work`` (short work questions no topic covers)
-    and ``story:offtopic`` / ``story:work`` (long ones) train the gate only, and short work
-    questions the off-topic class too."""
+    """(class, lang, text, weight) rows; classes ``work`` (short work questions no topic covers)
+    and ``story:offtopic`` / ``story:work`` (long ones) train the gate only."""
     rows: list[tuple[str, str, str, float]] = []
     for topic in data.topics.values():
         for field, weight in WEIGHTS.items():
@@ -137,7 +136,7 @@ def train(data: RoutingData) -> Model:
     stems: dict[str, set[str]] = {lang: set() for lang in LANGS}
     domain: set[str] = set()
     for cls, lang, text, weight in _training(data):
-        slot = index[OFFTOPIC] if cls == "work" else index.get(cls)
+        slot = index.get(cls)
         gate = n + _gate_class(cls)
         for feat in set(train_features(text, lang, stop[lang])):
             row = counts[feat]

@@ -16,7 +16,8 @@ around a problem does not drown it. Then:
 - ask: otherwise, topics best first until their probabilities add up to ``ask_until`` (two at
   least, :data:`MAX_ASKED` at most) are offered as buttons;
 - two topics: a long message whose second topic keeps at least ``second_at`` is about two
-  problems; both are offered, and the second is proposed once the first is done.
+  problems; both are offered, and the second is proposed once the first is done; unless a third
+  keeps ``third_at`` too: then it is an ask with three buttons (the message could be any of them).
 
 Each kind of reading (short message, long message, long message with the embedding) has its own
 :class:`Thresholds`, since their probabilities are spread differently.
@@ -42,7 +43,7 @@ MAX_ASKED = 3
 # The gate: a message whose "not ours" log-odds (per known feature, plus the embedding's off-topic
 # log-odds times EMBEDDING_GATE_WEIGHT) reach this is off-topic; chosen by ``clientcoach
 # calibrate`` so that few on-topic tuning messages are turned away (see README).
-GATE_AT = {"short": 0.25, "long": 0.2, "long+embedding": 0.2}
+GATE_AT = {"short": 0.55, "long": 0.2, "long+embedding": -0.8}
 EMBEDDING_GATE_WEIGHT = 0.5
 
 
@@ -53,13 +54,14 @@ class Thresholds:
     answer_at: float  # answer directly when the best topic has at least this probability
     ask_until: float  # otherwise offer topics until their probabilities add up to this
     second_at: float | None = None  # a second topic this likely makes it a two-topic message
+    third_at: float | None = None  # ... unless a third is this likely too: ask with three
 
 
 # Chosen by ``clientcoach calibrate`` (cross-validated stories, tuned short set); see README.
 THRESHOLDS = {
     "short": Thresholds(answer_at=0.55, ask_until=0.3),
     "long": Thresholds(answer_at=0.12, ask_until=0.3, second_at=0.12),
-    "long+embedding": Thresholds(answer_at=0.1, ask_until=0.3, second_at=0.1),
+    "long+embedding": Thresholds(answer_at=0.1, ask_until=0.3, second_at=0.1, third_at=0.15),
 }
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+|\n+")
 
@@ -105,8 +107,10 @@ def calibrated(
 
 def decide(ranked: list[tuple[str, float]], th: Thresholds) -> tuple[list[str], bool, bool]:
     """(candidates, ask, two topics) for calibrated ``ranked`` topics."""
-    (first, p1), (second, p2) = ranked[0], ranked[1]
+    (first, p1), (second, p2), (third, p3) = ranked[0], ranked[1], ranked[2]
     if th.second_at is not None and p2 >= th.second_at:
+        if th.third_at is not None and p3 >= th.third_at:
+            return [first, second, third], True, False
         return [first, second], True, True
     if p1 >= th.answer_at:
         return [first], False, False
