@@ -287,6 +287,8 @@ def run_checks(directory: Path = KNOWLEDGE_DIR, seed_dir: Path | None = None) ->
             raw = read_yaml(path)
             for item in (raw.get("advice") or []) if isinstance(raw, dict) else []:
                 advice_id = item.get("id") if isinstance(item, dict) else None
+                if advice_id is None:
+                    continue  # a reference to shared advice (checked by with_shared)
                 if advice_id in owner or advice_id in shared:
                     other = owner.get(advice_id, "shared.yaml")
                     report.duplicate_ids.append(
