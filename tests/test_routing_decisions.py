@@ -45,6 +45,11 @@ def test_decide_answers_asks_or_sees_two_topics() -> None:
     assert decide([("a", 0.4), ("b", 0.35), ("c", 0.25)], th)[1:] == (True, True)
     shown, ask, _ = decide([("a", 0.45), ("b", 0.3), ("c", 0.25)], Thresholds(0.5, 0.7))
     assert ask and shown == ["a", "b"]  # two buttons are enough once they hold 0.7
+    close_third = Thresholds(answer_at=0.5, ask_until=0.7, second_at=0.25, third_at=0.2)
+    # three likely topics: an ask with three buttons, not a two-topic reply
+    assert decide([("a", 0.4), ("b", 0.35), ("c", 0.25)], close_third) == (
+        ["a", "b", "c"], True, False)  # fmt: skip
+    assert decide([("a", 0.5), ("b", 0.35), ("c", 0.15)], close_third)[1:] == (True, True)
 
 
 def test_every_reading_has_thresholds() -> None:
@@ -128,6 +133,20 @@ def test_the_embedding_head_matches_the_topics() -> None:
     head = json.loads(embedding.HEAD_PATH.read_text())
     assert set(head["classes"]) == {*KB.topics, OFFTOPIC}
     assert len(head["weights"]) == len(head["classes"]) and len(head["weights"][0]) == 384
+
+
+def test_eval_tells_which_off_topic_reply_was_wanted(tmp_path: Path) -> None:
+    rows = [
+        {"id": "a", "lang": "en", "expect": [], "kind": "offtopic",
+         "text": "give me a recipe for a lemon cake"},
+        {"id": "b", "lang": "en", "expect": [], "kind": "work",
+         "text": "which pension account should a self-employed translator open"},
+        {"id": "c", "lang": "en", "expect": [], "kind": "work",
+         "text": "what should I cook for dinner tonight"},  # labelled wrong on purpose
+    ]  # fmt: skip
+    result = summary(evaluate_rows(rows, embeddings=False))
+    assert result["per_lang"]["en"]["kind_accuracy"] == round(2 / 3, 4)
+    assert result["offtopic_recall"] == 1.0
 
 
 def test_eval_reports_what_the_person_is_shown() -> None:
