@@ -6,8 +6,8 @@ once for its main topic and 0.6 for its second. Off-topic stories stay out of th
 their many freelance words would make the off-topic class swallow real questions. They train the
 **gate** instead, three more columns of every feature's row: any topic (all topic material
 pooled), ``offtopic`` (not about work) and ``work`` (a work question no topic covers); the router
-reads from them whether a message is ours at all (:mod:`bot.understanding.offtopic`). Training
-takes a few tens of milliseconds.
+reads from them whether a message is ours at all (:func:`bot.understanding.router.outside`).
+Training (sparse counts, once per process) takes under a second.
 """
 
 from __future__ import annotations
@@ -132,30 +132,38 @@ def train(data: RoutingData) -> Model:
     classes = (*data.topics, OFFTOPIC)
     n = len(classes)
     index = {c: i for i, c in enumerate(classes)}
-    counts: dict[str, list[float]] = defaultdict(lambda: [0.0] * (n + len(GATE)))
+    counts: dict[str, dict[int, float]] = defaultdict(dict)  # sparse: feature -> column -> count
+    totals = [0.0] * (n + len(GATE))
     stems: dict[str, set[str]] = {lang: set() for lang in LANGS}
     domain: set[str] = set()
+    topical: set[str] = set()  # features the topic classes saw
     for cls, lang, text, weight in _training(data):
         slot = index.get(cls)
         gate = n + _gate_class(cls)
-        for feat in set(train_features(text, lang, stop[lang])):
+        feats = set(train_features(text, lang, stop[lang]))
+        columns = (gate,) if slot is None else (slot, gate)
+        for feat in feats:
             row = counts[feat]
-            if slot is not None:
-                row[slot] += weight
-            row[gate] += weight
-            if " " not in feat:
-                stems[lang].add(feat)
-            if slot is not None and cls != OFFTOPIC:
-                domain.add(feat)
-    totals = [sum(row[i] for row in counts.values()) for i in range(n + len(GATE))]
-    size = sum(any(row[:n]) for row in counts.values())  # features of the topic classes
-    gate_size = len(counts)
-    denominators = [math.log(t + ALPHA * size) for t in totals[:n]]
-    denominators += [math.log(t + ALPHA * gate_size) for t in totals[n:]]
+            for column in columns:
+                row[column] = row.get(column, 0.0) + weight
+        for column in columns:
+            totals[column] += weight * len(feats)
+        stems[lang].update(f for f in feats if " " not in f)
+        if slot is not None:
+            topical.update(feats)
+            if cls != OFFTOPIC:
+                domain.update(feats)
+    denominators = [math.log(t + ALPHA * len(topical)) for t in totals[:n]]
+    denominators += [math.log(t + ALPHA * len(counts)) for t in totals[n:]]
+    unseen = [math.log(ALPHA) - d for d in denominators]
+    gate_only = [0.0] * n + unseen[n:]  # a feature only the gate saw adds nothing to a topic
     log = math.log
-    loglik = {  # compact rows: tens of thousands of features with long stories
-        feat: array("d", _row(row, n, denominators, log)) for feat, row in counts.items()
-    }
+    loglik: dict[str, array] = {}  # compact rows: tens of thousands of features
+    for feat, row in counts.items():
+        values = list(unseen if feat in topical else gate_only)
+        for column, count in row.items():
+            values[column] = log(count + ALPHA) - denominators[column]
+        loglik[feat] = array("d", values)
     vocab = {lang: Vocabulary(lang, stems[lang], stop[lang]) for lang in LANGS}
     anchors = frozenset(
         stem(word, lang)
@@ -166,16 +174,6 @@ def train(data: RoutingData) -> Model:
     phrases = _phrases(data, index)
     starts = frozenset(phrase[0] for phrase in phrases)
     return Model(classes, loglik, frozenset(domain), vocab, phrases, anchors, starts)
-
-
-def _row(counts: list[float], n: int, denominators: list[float], log) -> list[float]:
-    """Smoothed log-likelihoods of one feature; a feature only the gate saw adds nothing to the
-    topic classes (as if unknown to them)."""
-    topics = [log(c + ALPHA) - d for c, d in zip(counts[:n], denominators[:n], strict=True)]
-    if not any(counts[:n]):
-        topics = [0.0] * n
-    gate = [log(c + ALPHA) - d for c, d in zip(counts[n:], denominators[n:], strict=True)]
-    return topics + gate
 
 
 def _phrases(data: RoutingData, index: dict[str, int]) -> dict[tuple[str, ...], dict[int, float]]:
