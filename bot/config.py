@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     inbox_concurrency: int = Field(32, alias="CLIENTCOACH_INBOX_CONCURRENCY", ge=1)
     inbox_claim_idle_s: float = Field(15.0, alias="CLIENTCOACH_INBOX_CLAIM_IDLE", gt=0)
     inbox_max_attempts: int = Field(5, alias="CLIENTCOACH_INBOX_MAX_ATTEMPTS", ge=1)
+    consumer: str = Field("auto", alias="CLIENTCOACH_CONSUMER",
+                          pattern="^(auto|process|thread|inline)$")
+    consumers: int = Field(1, alias="CLIENTCOACH_CONSUMERS", ge=0)
+    consumer_nice: int = Field(10, alias="CLIENTCOACH_CONSUMER_NICE", ge=0, le=19)
     slack_channel_rate: float = Field(1.0, alias="SLACK_CHANNEL_MAX_RATE")  # messages/s/channel
 
     # HTTP server limits (uvicorn)

@@ -168,22 +168,32 @@ def create_app(
     store: SessionStore | None = None,
     reminders: bool | None = None,
     platforms: dict[str, Any] | None = None,
+    consume: bool = True,
 ) -> Starlette:
     """The ASGI application.
 
     ``reminders`` overrides ``CLIENTCOACH_WEB_REMINDERS``; ``platforms`` (name → object with
-    ``routes()`` and ``send()``) replaces the adapters the settings would build.
+    ``routes()`` and ``send()``) replaces the adapters the settings would build. With
+    ``consume=False`` requests are only stored in the inbox: a consumer of its own
+    (:mod:`bot.consumer`) handles them and sends the reminders.
     """
     settings = settings or get_settings()
     own_store = store is None
     store = store if store is not None else open_configured_store(settings)
     engine = engine if engine is not None else build_engine(settings, store)
     run_reminders = settings.web_reminders if reminders is None else reminders
+    run_reminders = run_reminders and consume
 
     if platforms is None:
         platforms = build_platforms(settings, engine, store, http=True)
     routes: list[BaseRoute] = [r for bot in platforms.values() for r in bot.routes()]
     runner = _inbox_runner(settings, store, platforms)
+    inbox = runner.inbox if runner is not None else None
+    if not consume:
+        for bot in platforms.values():
+            if getattr(bot, "runner", None) is runner:
+                bot.runner = None
+        runner = None
 
     async def healthz(request: Request) -> JSONResponse:
         started = time.perf_counter()
@@ -198,9 +208,9 @@ def create_app(
         )
 
     async def metrics(request: Request) -> Response:
-        if runner is not None:
+        if inbox is not None:
             with suppress(StoreUnavailable):
-                waiting, pending, age = await runner.inbox.depth()
+                waiting, pending, age = await inbox.depth()
                 METRICS.queue_depth.set(waiting)
                 METRICS.queue_pending.set(pending)
                 METRICS.queue_age.set(age)
@@ -272,8 +282,9 @@ def create_app(
 
 def app_factory() -> Starlette:
     """Entry point for ``uvicorn --factory``: logging, settings and the app from the environment."""
+    from bot.consumer import consumer_mode
     from bot.logs import setup_logging
 
     settings = get_settings()
     setup_logging(settings.log_level, log_text=settings.log_text)
-    return create_app(settings)
+    return create_app(settings, consume=consumer_mode(settings) == "inline")

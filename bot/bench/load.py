@@ -31,6 +31,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import httpx
 
 from bot.bench.frameworks import signed_headers
@@ -59,6 +60,25 @@ def _rss_mb(pid: int) -> float:
     except OSError:
         pass
     return 0.0
+
+
+def _cpu_s(pids: list[int]) -> float:
+    """CPU seconds (user + system) the processes used so far."""
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    """Child processes of ``pid`` (those started by any of its threads)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        with contextlib.suppress(OSError):
+            found += [int(p) for p in task.read_text().split()]
+    return found
 
 
 class RedisServer:
@@ -111,7 +131,8 @@ class Worker:
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port",
-                 str(self.port)], env=self.env, stdout=out, stderr=subprocess.STDOUT)
+                 str(self.port)], env=self.env, stdout=out, stderr=subprocess.STDOUT,
+                start_new_session=True)  # its own group: a kill takes its consumers too
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -123,12 +144,16 @@ class Worker:
         raise RuntimeError("worker did not start")
 
     def sample(self) -> None:
+        """Peak RSS of the worker and its consumer processes together."""
         if self.proc is not None:
-            self.peak_rss = max(self.peak_rss, _rss_mb(self.proc.pid))
+            pids = [self.proc.pid, *_children(self.proc.pid)]
+            self.peak_rss = max(self.peak_rss, round(sum(_rss_mb(p) for p in pids), 1))
 
     def kill(self) -> None:
+        """SIGKILL the whole process group (the HTTP worker and its consumers): a crash."""
         if self.proc is not None:
-            self.proc.send_signal(signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait(timeout=10)
             self.proc = None
 
@@ -136,9 +161,10 @@ class Worker:
         if self.proc is not None:
             self.proc.terminate()
             try:
-                self.proc.wait(timeout=15)
+                self.proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                self.proc.kill()
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc = None
 
 
@@ -168,9 +194,13 @@ async def _drive(workers: list[Worker], n: int, duplicates: float, retries: floa
     first_sent: dict[int, float] = {}
     refused = Counter()
     done = 0
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    # aiohttp, not httpx: httpx's pool scans every connection on each request, which at 200
+    # connections made the load generator itself the bottleneck (and the acks look slow).
+    connector = aiohttp.TCPConnector(limit=concurrency, force_close=False)
+    timeout = aiohttp.ClientTimeout(total=15)
 
-    async with httpx.AsyncClient(trust_env=False, timeout=15, limits=limits) as client:
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout,
+                                     trust_env=False) as client:
 
         async def one(i: int, retry: int, k: int) -> None:
             nonlocal done
@@ -183,10 +213,11 @@ async def _drive(workers: list[Worker], n: int, duplicates: float, retries: floa
             first_sent.setdefault(i, time.monotonic())
             started = time.perf_counter()
             try:
-                answer = await client.post(worker.url + "/slack/events", content=body,
-                                           headers=headers)
-                status = answer.status_code
-            except httpx.HTTPError:
+                async with client.post(worker.url + "/slack/events", data=body,
+                                       headers=headers) as answer:
+                    await answer.read()
+                    status = answer.status
+            except (aiohttp.ClientError, TimeoutError):
                 status = 0
             if status == 200:
                 acks.append(time.perf_counter() - started)
@@ -270,8 +301,10 @@ def load_figures(n: int, *, duplicates: float = 0.1, retries: float = 0.05,
                     slack.fail("chat.postMessage", 200, delay=11)  # past the client's timeout
                     faults_done.append("api-timeout")
 
+            http_cpu = _cpu_s([w.proc.pid for w in workers if w.proc is not None])
             driven = asyncio.run(_drive(workers, n, duplicates, retries, concurrency,
                                         at_progress))
+            http_cpu = _cpu_s([w.proc.pid for w in workers if w.proc is not None]) - http_cpu
             expected = n * per_event
             got = _settle(slack, expected, log)
             for worker in workers:
@@ -303,6 +336,8 @@ def load_figures(n: int, *, duplicates: float = 0.1, retries: float = 0.05,
         "refused": driven["refused"], "send_s": driven["send_s"],
         "ack_ms": _percentiles(driven["acks"]), "end_to_end_ms": _percentiles(e2e),
         "worker_peak_rss_mb": [w.peak_rss for w in workers], "log_bytes": logs,
+        "http_cpu_ms_per_request": round(1000 * http_cpu / max(1, driven["requests"]), 2),
+        "load_average": os.getloadavg()[0],
     }
 
 
@@ -353,6 +388,7 @@ def load_table(f: dict[str, Any]) -> str:
         f"refused and resent: {f['refused'] or 'none'} (0 = connection refused)",
         f"ack ms p50 {ack['p50']} p95 {ack['p95']} p99 {ack['p99']}; "
         f"end to end ms p50 {e2e['p50']} p95 {e2e['p95']} p99 {e2e['p99']}",
-        f"sent in {f['send_s']} s; worker peak RSS {f['worker_peak_rss_mb']} MB; "
-        f"worker logs {f['log_bytes']:,} bytes",
+        f"sent in {f['send_s']} s; HTTP worker CPU {f['http_cpu_ms_per_request']} ms per "
+        f"request; worker peak RSS (with consumers) {f['worker_peak_rss_mb']} MB; "
+        f"worker logs {f['log_bytes']:,} bytes; load average {f['load_average']:.1f}",
     ])

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
+from collections.abc import Iterator
 from typing import Any
 
 import click
@@ -43,16 +45,74 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         "timeout_graceful_shutdown": 10,
         **uvicorn_limits(settings),
     }
+    from bot.consumer import consumer_mode
+
+    mode = consumer_mode(settings)
     if workers > 1:
-        uvicorn.run("bot.server:app_factory", factory=True, workers=workers, **options)
+        with _consumers(settings, mode):
+            uvicorn.run("bot.server:app_factory", factory=True, workers=workers, **options)
         return
     from bot.server import create_app
 
     try:
-        app = create_app(settings)
+        app = create_app(settings, consume=mode == "inline")
     except MissingSetting as exc:
         raise click.ClickException(str(exc)) from exc
-    uvicorn.run(app, **options)
+    with _consumers(settings, mode):
+        uvicorn.run(app, **options)
+
+
+@contextlib.contextmanager
+def _consumers(settings: Settings, mode: str) -> Iterator[None]:
+    """The inbox consumers beside the HTTP workers while they run (none when ``inline``)."""
+    from bot.consumer import ConsumerProcesses, ConsumerThread
+
+    running: Any = None
+    if mode == "process" and settings.consumers:
+        running = ConsumerProcesses(settings.consumers).start()
+    elif mode == "thread":
+        running = ConsumerThread(settings).start()
+    if running is None:
+        yield
+        return
+    # uvicorn re-raises the SIGTERM it stopped on; stop the consumers first, then end the same way
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    terminated = False
+    try:
+        yield
+    except _Terminated:
+        terminated = True
+    finally:
+        running.stop()
+        signal.signal(signal.SIGTERM, previous)
+    if terminated:
+        signal.raise_signal(signal.SIGTERM)
+
+
+class _Terminated(BaseException):
+    """SIGTERM arrived after uvicorn had finished with it."""
+
+
+def _raise_terminated(signum: int, frame: Any) -> None:
+    raise _Terminated
+
+
+@click.command()
+def consume() -> None:
+    """Handle the inbox and send reminders (`serve` starts this itself; see the README)."""
+    from bot.consumer import run_consumer, shared_store
+    from bot.logs import setup_logging
+
+    settings = get_settings()
+    setup_logging(settings.log_level, log_text=settings.log_text)
+    if not shared_store(settings):
+        raise click.ClickException(
+            "a consumer of its own needs a shared store (CLIENTCOACH_STORE=redis://...): with "
+            "SQLite or the in-memory store, `clientcoach serve` handles the inbox itself")
+    try:
+        run_consumer(settings)
+    except MissingSetting as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 def uvicorn_limits(settings: Settings) -> dict[str, Any]:
