@@ -196,8 +196,9 @@ def setup_logging(
     for name in _QUIET:
         logging.getLogger(name).setLevel(logging.WARNING)
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
-        uv = logging.getLogger(name)
+        uv = logging.getLogger(name)  # as any earlier uvicorn.Config may have left them
         uv.handlers.clear()
-        uv.propagate = True
+        uv.propagate, uv.disabled = True, False
+        uv.setLevel(logging.NOTSET)
     quiet_frameworks()
     return handler
