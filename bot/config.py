@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     limit_concurrency: int = Field(1000, alias="CLIENTCOACH_LIMIT_CONCURRENCY", ge=1)
     backlog: int = Field(2048, alias="CLIENTCOACH_BACKLOG", ge=1)
     keepalive_s: float = Field(5.0, alias="CLIENTCOACH_KEEPALIVE", gt=0)
+    header_timeout_s: float = Field(10.0, alias="CLIENTCOACH_HEADER_TIMEOUT", gt=0)
+    body_timeout_s: float = Field(10.0, alias="CLIENTCOACH_BODY_TIMEOUT", gt=0)
+    max_header_bytes: int = Field(16_384, alias="CLIENTCOACH_MAX_HEADER_BYTES", ge=1024)
 
     # Service (hosting platforms set PORT and WEB_CONCURRENCY)
     port: int = Field(8000, alias="PORT")

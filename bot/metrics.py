@@ -56,6 +56,9 @@ class Metrics:
                                                ["platform"], registry=r)
         self.store_errors = Counter("clientcoach_store_errors", "Store errors by where",
                                     ["where"], registry=r)
+        self.http_refused = Counter("clientcoach_http_refused",
+                                    "Requests cut off: headers or body too slow, too large",
+                                    ["reason"], registry=r)
         self.store_busy = Counter("clientcoach_store_busy",
                                   "Store calls that found the connection pool busy", registry=r)
 

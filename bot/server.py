@@ -54,12 +54,20 @@ class _TooLarge(Exception):
     pass
 
 
-class BodyLimit:
-    """Answer 413 to any request body above ``max_bytes`` (declared or streamed)."""
+class _TooSlow(Exception):
+    pass
 
-    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]], max_bytes: int):
+
+class BodyLimit:
+    """Answer 413 to any request body above ``max_bytes`` (declared or streamed) and 408 to one
+    that has not fully arrived ``timeout_s`` after the request began (a slow client), each with
+    ``connection: close``, without a traceback."""
+
+    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]], max_bytes: int,
+                 timeout_s: float = 10.0):
         self.app = app
         self.max_bytes = max_bytes
+        self.timeout_s = timeout_s
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -70,21 +78,30 @@ class BodyLimit:
             try:
                 too_big = int(declared) > self.max_bytes
             except ValueError:
-                await JSONResponse({"error": "bad content-length"}, 400)(scope, receive, send)
+                await _refuse(400, "bad content-length", scope, receive, send)
                 return
             if too_big:
-                await JSONResponse({"error": "request too large"}, 413)(scope, receive, send)
+                await _refuse(413, "request too large", scope, receive, send)
                 return
         seen = 0
         started = False
+        body_done = False
+        deadline = asyncio.get_running_loop().time() + self.timeout_s
 
         async def limited_receive() -> Message:
-            nonlocal seen
-            message = await receive()
+            nonlocal seen, body_done
+            if body_done:  # waiting for a disconnect after the body: no deadline
+                return await receive()
+            try:
+                async with asyncio.timeout_at(deadline):
+                    message = await receive()
+            except TimeoutError:
+                raise _TooSlow from None
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
                     raise _TooLarge
+                body_done = not message.get("more_body", False)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -95,9 +112,19 @@ class BodyLimit:
 
         try:
             await self.app(scope, limited_receive, tracking_send)
-        except _TooLarge:
+        except (_TooLarge, _TooSlow) as exc:
+            slow = isinstance(exc, _TooSlow)
+            METRICS.http_refused.labels("body_too_slow" if slow else "body_too_large").inc()
             if not started:
-                await JSONResponse({"error": "request too large"}, 413)(scope, receive, send)
+                await _refuse(408 if slow else 413,
+                              "request too slow" if slow else "request too large",
+                              scope, receive, send)
+
+
+async def _refuse(status: int, error: str, scope: Scope, receive: Receive, send: Send) -> None:
+    """A short JSON error that also ends the connection (the rest of the body is not read)."""
+    response = JSONResponse({"error": error}, status, headers={"connection": "close"})
+    await response(scope, receive, send)
 
 
 def build_platforms(settings: Settings, engine: Any, store: SessionStore, *, http: bool) -> dict:
@@ -270,7 +297,8 @@ def create_app(
 
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(BodyLimit, max_bytes=settings.max_body_bytes)],
+        middleware=[Middleware(BodyLimit, max_bytes=settings.max_body_bytes,
+                               timeout_s=settings.body_timeout_s)],
         lifespan=lifespan,
     )
     app.state.settings = settings

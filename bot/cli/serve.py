@@ -117,12 +117,14 @@ def consume() -> None:
 
 def uvicorn_limits(settings: Settings) -> dict[str, Any]:
     """Bounded resources: connections handled at once (503 beyond), accept backlog, idle
-    keep-alive; slow headers are cut by h11's incomplete-event cap and the keep-alive timer."""
+    keep-alive; slow or huge headers are cut by :mod:`bot.http_limits` (bodies by the app)."""
+    from bot.http_limits import GuardedHttpToolsProtocol
+
     return {
         "limit_concurrency": settings.limit_concurrency,
         "backlog": settings.backlog,
         "timeout_keep_alive": settings.keepalive_s,
-        "h11_max_incomplete_event_size": 16 * 1024,
+        "http": GuardedHttpToolsProtocol,
     }
 
 
