@@ -4,10 +4,11 @@ Reports, without stopping at the first problem: schema errors, texts missing in 
 drafts whose placeholders differ between languages, advice that cites no known article (or is
 not marked own or outside), checklist items and drafts that name nothing they derive from, runs
 of eight words shared with a source article and of six words once numbers are folded
-("2" = "deux" = "two"), advice ids used by two topics, and country notices that do not make
-their legal claim. Also counts, per topic, the advice from the articles, outside pages and the
-project's own, and lists for human review the closest article/knowledge sentence pairs (only
-with ``--seeds``: the articles themselves are not shipped).
+("2" = "deux" = "two"), advice ids used by two topics, country notices that do not make
+their legal claim, and breaches of the house style of ``style.yaml`` (knowledge/style.py).
+Also counts, per topic, the advice from the articles, outside pages and the project's own,
+and lists for human review the closest article/knowledge sentence pairs (only with
+``--seeds``: the articles themselves are not shipped).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from bot import draft_values
-from knowledge import shingles
+from knowledge import shingles, style
 from knowledge.loader import (
     KNOWLEDGE_DIR,
     KnowledgeError,
@@ -49,6 +50,7 @@ class Report:
     underived: list[str] = field(default_factory=list)
     duplicate_ids: list[str] = field(default_factory=list)
     law_claims: list[str] = field(default_factory=list)
+    style: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     per_language: dict[str, dict[str, int]] = field(default_factory=dict)
     provenance: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -60,6 +62,7 @@ class Report:
         problems = (
             self.missing, self.placeholder_mismatches, self.uncited, self.copied_runs,
             self.copied_short_runs, self.underived, self.duplicate_ids, self.law_claims,
+            self.style,
         )  # fmt: skip
         return not self.errors and not any(problems)
 
@@ -167,6 +170,26 @@ def check_law(kb_law: dict[str, Jurisdiction], report: Report) -> None:
                     report.law_claims.append(f"law/{code}: notice.{lang} lacks {claim.strip()!r}")
 
 
+def check_style(
+    directory: Path,
+    topics: list[Topic],
+    interface: dict[str, L10n],
+    law: dict[str, Jurisdiction],
+    report: Report,
+) -> None:
+    """The house style of ``style.yaml`` (banned words, patterns, sign-offs) over every text."""
+    try:
+        rules = style.load_style(directory / "style.yaml")
+    except (ValidationError, KnowledgeError, ValueError) as exc:
+        report.errors.append(f"{directory / 'style.yaml'}: {exc}")
+        return
+    if rules is None:
+        return
+    checker = style.Checker(rules)
+    for passage in style.passages(topics, interface, law):
+        report.style += checker.problems(passage)
+
+
 def _plain(text: str) -> str:
     return " ".join(text.replace("\u00a0", " ").casefold().split())
 
@@ -264,6 +287,8 @@ def run_checks(directory: Path = KNOWLEDGE_DIR, seed_dir: Path | None = None) ->
             raw = read_yaml(path)
             for item in (raw.get("advice") or []) if isinstance(raw, dict) else []:
                 advice_id = item.get("id") if isinstance(item, dict) else None
+                if advice_id is None:
+                    continue  # a reference to shared advice (checked by with_shared)
                 if advice_id in owner or advice_id in shared:
                     other = owner.get(advice_id, "shared.yaml")
                     report.duplicate_ids.append(
@@ -296,6 +321,8 @@ def run_checks(directory: Path = KNOWLEDGE_DIR, seed_dir: Path | None = None) ->
         p.stem for p in (directory / "topics").glob("*.yaml") if p.stem not in catalog.topics
     )
     report.errors += [f"topics/{stem}.yaml: not listed in catalog.yaml" for stem in extra]
+    interface: dict[str, L10n] = {}
+    law: dict[str, Jurisdiction] = {}
     try:
         interface = parse_interface(directory / "interface")
         for key, text in interface.items():
@@ -307,9 +334,11 @@ def run_checks(directory: Path = KNOWLEDGE_DIR, seed_dir: Path | None = None) ->
     except KnowledgeError as exc:
         report.errors.append(str(exc))
     try:
-        check_law(parse_law(directory, catalog), report)
+        law = parse_law(directory, catalog)
+        check_law(law, report)
     except KnowledgeError as exc:
         report.errors.append(str(exc))
+    check_style(directory, loaded, interface, law, report)
     if seed_dir is not None and seed_dir.is_dir():
         report.closest_pairs = closest_pairs(loaded, seed_dir, catalog)
     report.per_language = counts
@@ -334,7 +363,7 @@ def render(report: Report) -> str:
         if c["own"] or c["outside"]:
             lines.append(f"  {topic_id}: own {c['own']}, outside {c['outside']}")
     labels = ("errors", "missing", "placeholder_mismatches", "uncited", "copied_runs",
-              "copied_short_runs", "underived", "duplicate_ids", "law_claims")  # fmt: skip
+              "copied_short_runs", "underived", "duplicate_ids", "law_claims", "style")  # fmt: skip
     for label in labels:
         items = getattr(report, label)
         lines.append(f"{label}: {len(items)}")

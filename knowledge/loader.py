@@ -54,18 +54,36 @@ def parse_shared(directory: Path) -> dict[str, AdviceItem]:
 
 
 def with_shared(data: Any, shared: dict[str, AdviceItem], path: Path) -> Any:
-    """Topic data with the shared advice it names (``shared: [ids]``) added to its advice."""
-    if not isinstance(data, dict) or not data.get("shared"):
+    """Topic data with its references to shared advice replaced by the items themselves.
+
+    A topic names shared advice in its advice list, in the place it should be shown
+    (``- shared: leave-on-good-terms``); a reference to advice that ``shared.yaml`` does not
+    define, or shared advice also defined in the topic, is a :class:`KnowledgeError`."""
+    if not isinstance(data, dict):
         return data
-    unknown = [i for i in data["shared"] if i not in shared]
-    if unknown:
-        raise KnowledgeError(f"{path}: shared: unknown shared advice {unknown}")
     own = list(data.get("advice") or [])
-    clash = [i for i in data["shared"] if any(a.get("id") == i for a in own if isinstance(a, dict))]
+    tail = [{"shared": i} for i in data.get("shared") or []]  # older form: a list at the end
+    advice: list[Any] = []
+    refs: list[str] = []
+    for n, entry in enumerate(own + tail):
+        if not (isinstance(entry, dict) and "shared" in entry):
+            advice.append(entry)
+            continue
+        ref = entry["shared"]
+        if len(entry) > 1:
+            raise KnowledgeError(f"{path}: advice[{n}]: a shared reference has only 'shared: id'")
+        if ref not in shared:
+            known = ", ".join(sorted(shared)) or "none"
+            raise KnowledgeError(
+                f"{path}: advice[{n}]: no shared advice {ref!r} in shared.yaml (it has: {known})"
+            )
+        advice.append(shared[ref].model_dump(exclude_none=True))
+        refs.append(ref)
+    ids = [a.get("id") for a in advice if isinstance(a, dict)]
+    clash = sorted({i for i in ids if ids.count(i) > 1 and i in shared})
     if clash:
         raise KnowledgeError(f"{path}: advice {clash} is both shared and defined here")
-    extra = [shared[i].model_dump(exclude_none=True) for i in data["shared"]]
-    return {**data, "advice": own + extra}
+    return {**data, "advice": advice, "shared": refs}
 
 
 def parse_topic(path: Path, shared: dict[str, AdviceItem] | None = None) -> Topic:

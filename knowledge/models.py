@@ -168,7 +168,7 @@ class Topic(Strict):
     questions: list[Question] = Field(default_factory=list)
     outcomes: list[Outcome] = Field(default_factory=list)
     outside_sources: list[OutsideSource] = Field(default_factory=list)
-    shared: list[KebabId] = Field(default_factory=list)  # advice kept in shared.yaml
+    shared: list[KebabId] = Field(default_factory=list)  # ids of its advice from shared.yaml
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Topic:

@@ -45,6 +45,11 @@ def test_decide_answers_asks_or_sees_two_topics() -> None:
     assert decide([("a", 0.4), ("b", 0.35), ("c", 0.25)], th)[1:] == (True, True)
     shown, ask, _ = decide([("a", 0.45), ("b", 0.3), ("c", 0.25)], Thresholds(0.5, 0.7))
     assert ask and shown == ["a", "b"]  # two buttons are enough once they hold 0.7
+    close_third = Thresholds(answer_at=0.5, ask_until=0.7, second_at=0.25, third_at=0.2)
+    # three likely topics: an ask with three buttons, not a two-topic reply
+    assert decide([("a", 0.4), ("b", 0.35), ("c", 0.25)], close_third) == (
+        ["a", "b", "c"], True, False)  # fmt: skip
+    assert decide([("a", 0.5), ("b", 0.35), ("c", 0.15)], close_third)[1:] == (True, True)
 
 
 def test_every_reading_has_thresholds() -> None:
@@ -130,6 +135,20 @@ def test_the_embedding_head_matches_the_topics() -> None:
     assert len(head["weights"]) == len(head["classes"]) and len(head["weights"][0]) == 384
 
 
+def test_eval_tells_which_off_topic_reply_was_wanted(tmp_path: Path) -> None:
+    rows = [
+        {"id": "a", "lang": "en", "expect": [], "kind": "offtopic",
+         "text": "give me a recipe for a lemon cake"},
+        {"id": "b", "lang": "en", "expect": [], "kind": "work",
+         "text": "which pension account should a self-employed translator open"},
+        {"id": "c", "lang": "en", "expect": [], "kind": "work",
+         "text": "what should I cook for dinner tonight"},  # labelled wrong on purpose
+    ]  # fmt: skip
+    result = summary(evaluate_rows(rows, embeddings=False))
+    assert result["per_lang"]["en"]["kind_accuracy"] == round(2 / 3, 4)
+    assert result["offtopic_recall"] == 1.0
+
+
 def test_eval_reports_what_the_person_is_shown() -> None:
     rows = read_rows(FIXTURES / "routing-long-holdout.jsonl")
     result = summary(evaluate_rows(rows, embeddings=False))
@@ -140,3 +159,62 @@ def test_eval_reports_what_the_person_is_shown() -> None:
     # the held-out long stories (never tuned on), word model alone: floors below what it scores
     assert result["topic_accuracy"] >= 0.85 and result["offered_accuracy"] >= 0.9
     assert result["ask_rate"] <= 0.5
+
+
+LONG_OFF_TOPIC = (
+    "Nothing to do with work, sorry. We're repainting the living room this weekend and the walls "
+    "are an old dark green. Do I need a primer before the white, or will two coats of good paint "
+    "cover it? And is it better to use a roller or a brush around the window frames?"
+)
+LONG_UNCOVERED = (
+    "I've been a freelance translator for four years and I still have no idea how much I should "
+    "be saving for my pension. My income goes up and down every month. Is there a simple rule "
+    "for self-employed people, and what kind of pension account should I open?"
+)
+ON_TOPIC_WITH_ASIDE = (
+    "Writing from the beach in Spain, lovely weather. A client I built a website for in the "
+    "spring still hasn't paid the final invoice, it's eight weeks overdue now and my reminders "
+    "get no answer about the money. How firm should my next reminder be?"
+)
+
+
+@pytest.mark.parametrize("embeddings", [False, True])
+def test_a_long_message_about_something_else_is_off_topic(embeddings: bool) -> None:
+    routing = route(LONG_OFF_TOPIC, "en", embeddings=embeddings)
+    assert routing.offtopic and not routing.about_work
+
+
+@pytest.mark.parametrize("embeddings", [False, True])
+def test_a_long_work_question_no_topic_covers_is_told_so(embeddings: bool) -> None:
+    routing = route(LONG_UNCOVERED, "en", embeddings=embeddings)
+    assert routing.offtopic and routing.about_work
+
+
+@pytest.mark.parametrize("embeddings", [False, True])
+def test_an_off_topic_aside_does_not_turn_a_real_problem_away(embeddings: bool) -> None:
+    routing = route(ON_TOPIC_WITH_ASIDE, "en", embeddings=embeddings)
+    assert not routing.offtopic and "late-payment" in routing.shown
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("do freelancers need insurance if a client claims damages", "en"),
+        ("quelle assurance prendre quand on est graphiste indépendant", "fr"),
+        ("trenger jeg regnskapsfører når jeg har enkeltpersonforetak", "nb"),
+    ],
+)
+def test_short_work_questions_no_topic_covers_are_not_sent_to_a_topic(
+    text: str, lang: str
+) -> None:
+    routing = route(text, lang)
+    assert routing.offtopic and routing.about_work
+
+
+def test_the_gate_reads_the_words_of_a_message() -> None:
+    m = model()
+    _, _, on = m.read("my client still hasn't paid the invoice from march", "en")
+    _, _, off = m.read("give me a recipe for a chocolate cake", "en")
+    _, _, work = m.read("which pension account should a self-employed person open", "en")
+    assert max(on) < 0 < max(off)
+    assert off[0] > off[1] and work[1] > work[0]  # not about work / work no topic covers

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from engine_helpers import memory_engine
 
+from bot import draft_values
 from bot.dialog_eval import MAX_TURNS, play_all, read_dialogs, summary
 from bot.models import ConversationKey, Turn
 
@@ -49,3 +50,50 @@ def test_the_held_out_set_is_well_formed() -> None:
     assert len(held_out) >= 45
     assert {r["lang"] for r in held_out} == {"fr", "nb", "en"}
     assert not {r["id"] for r in held_out} & {r["id"] for r in DIALOGS}
+
+
+async def _play_to_verdict(row: dict, engine) -> tuple[list, dict | None, dict]:
+    """Play one persona to its verdict: the verdict's replies, its state, the session's slots."""
+    key = ConversationKey(platform="test", chat=f"draft-{row['id']}", user="persona")
+    text, replies, state = str(row["opening"]), [], None
+    for _ in range(MAX_TURNS):
+        replies, state = await engine.handle_turn(Turn(key=key, text=text, locale=row["lang"]))
+        if state is None or state["outcomes"] or state["question"] is None:
+            break
+        text = row["answers"].get(state["question"], "")
+        if not text:
+            break
+    session = await engine.store.load(key.as_str())
+    return replies, state, dict(session.slots) if session else {}
+
+
+def test_drafts_keep_no_placeholder_the_person_stated() -> None:
+    """Every value the person gave (an answer that fills a placeholder, as labelled in the
+    fixture, or a value read from their messages) is in the verdict's draft, never its hint."""
+    engine = memory_engine()
+    book, checked, failures = engine.book, 0, []
+    for row in DIALOGS:
+        replies, state, slots = asyncio.run(_play_to_verdict(row, engine))
+        drafts = [r.draft for r in replies if r.draft is not None]
+        if not (state and state["outcomes"] and drafts):
+            continue
+        lang, draft = row["lang"], drafts[0]
+        spec = engine.flows[state["flow"]].spec
+        expected = row.get("expect", {}).get("slots", {})
+        stated = {p for p, slot in spec.fills.items() if slot in expected}
+        stated |= set(slots.get(draft_values.SAID) or {})
+        topic = engine.kb.topics[spec.topic]
+        shown = [d for d in topic.drafts if d.title.get(lang) == draft.title]
+        used = {p for d in shown for p in d.placeholders(lang)}
+        for placeholder in sorted(stated):
+            checked += 1
+            hint = book.hints[lang].get(placeholder, f"[{placeholder}]")
+            if hint in draft.text or "{" + placeholder + "}" in draft.text:
+                failures.append(f"{row['id']}: {placeholder} stated, draft shows {hint}")
+        for placeholder, slot in spec.fills.items():
+            if slot in expected and placeholder in used & {"invoice_number", "days_overdue"}:
+                checked += 1
+                if str(expected[slot]) not in draft.text:
+                    failures.append(f"{row['id']}: {expected[slot]!r} missing from the draft")
+    assert checked >= 60, checked  # the unpaid-invoice personas state amounts, numbers, days
+    assert failures == [], failures

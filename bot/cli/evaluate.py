@@ -4,8 +4,10 @@ buttons; ``ask_rate``: the bot asks; ``both_offered``: both topics of a two-topi
 ``clientcoach eval --dialogs FILE.jsonl``: task success of scripted conversations.
 
 Each line of a message set: ``{"id", "lang", "expect": [topic ids], "text"}``; ``lang`` ``no``
-means bokmål and ``expect: []`` means the message is off-topic. Conversations: see
-:mod:`bot.dialog_eval`.
+means bokmål and ``expect: []`` means the message is off-topic. An off-topic line may say which
+reply it wants, ``"kind": "offtopic"`` (the menu: not about work) or ``"kind": "work"`` (a work
+question no topic covers: told so, with the closest topics); ``kind_accuracy`` is the share of
+such lines that get that reply. Conversations: see :mod:`bot.dialog_eval`.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ class Tally:
     asked: int = 0  # the bot asks with buttons
     pairs: int = 0  # items with two expected topics
     both: int = 0  # ... both of which are shown
+    kinds: int = 0  # off-topic items that say which reply they want ("offtopic" or "work")
+    kind_hits: int = 0  # ... and get it
 
     def add(self, lang_ok: bool, topic_ok: bool, off_pred: bool, off_exp: bool) -> None:
         self.n += 1
@@ -49,6 +53,12 @@ class Tally:
             self.pairs += 1
             self.both += all(t in shown for t in expect)
 
+    def add_kind(self, kind: str, offtopic: bool, about_work: bool) -> None:
+        """An off-topic item's wanted reply: the menu ("offtopic") or the closest topics
+        ("work")."""
+        self.kinds += 1
+        self.kind_hits += offtopic and about_work == (kind == "work")
+
     def figures(self) -> dict[str, float | None]:
         def ratio(a: int, b: int) -> float | None:
             return round(a / b, 4) if b else None
@@ -62,6 +72,7 @@ class Tally:
             "offered_accuracy": ratio(self.offered_hits, self.n),
             "ask_rate": ratio(self.asked, self.n),
             "both_offered": ratio(self.both, self.pairs),
+            "kind_accuracy": ratio(self.kind_hits, self.kinds),
         }
 
 
@@ -102,6 +113,8 @@ def evaluate_rows(rows: list[dict[str, object]], embeddings: bool = True) -> Rep
         for tally in (report.total, report.per_lang.setdefault(want_lang, Tally())):
             tally.add(lang_ok, topic_ok, result.offtopic, not expect)
             tally.add_shown(expect, result.shown, result.ambiguous and not result.offtopic)
+            if not expect and row.get("kind") in ("offtopic", "work"):
+                tally.add_kind(str(row["kind"]), result.offtopic, result.about_work)
         if not (topic_ok and lang_ok):
             report.misses.append(
                 {
@@ -124,7 +137,7 @@ def summary(report: Report) -> dict[str, object]:
         lang: {
             key: tally.figures()[key]
             for key in ("topic_accuracy", "lang_accuracy", "offered_accuracy", "ask_rate",
-                        "both_offered")
+                        "both_offered", "offtopic_recall", "kind_accuracy")
         }  # fmt: skip
         for lang in LANG_ORDER
         if (tally := report.per_lang.get(lang))
@@ -179,7 +192,7 @@ def evaluate(file: Path, as_json: bool, dialogs: bool) -> None:
     report = evaluate_rows(read_rows(file))
     click.echo(
         f"{'':6}{'n':>5} {'lang':>7} {'topic':>7} {'off-P':>7} {'off-R':>7} {'offered':>8} "
-        f"{'asks':>7} {'both':>7}"
+        f"{'asks':>7} {'both':>7} {'kind':>7}"
     )
     tallies = [(lang, report.per_lang[lang]) for lang in LANG_ORDER if lang in report.per_lang]
     for name, tally in [*tallies, ("all", report.total)]:
@@ -188,7 +201,7 @@ def evaluate(file: Path, as_json: bool, dialogs: bool) -> None:
             f"{name:6}{tally.n:>5} {_fmt(f['lang_accuracy']):>7} {_fmt(f['topic_accuracy']):>7} "
             f"{_fmt(f['offtopic_precision']):>7} {_fmt(f['offtopic_recall']):>7} "
             f"{_fmt(f['offered_accuracy']):>8} {_fmt(f['ask_rate']):>7} "
-            f"{_fmt(f['both_offered']):>7}"
+            f"{_fmt(f['both_offered']):>7} {_fmt(f['kind_accuracy']):>7}"
         )
     if report.misses:
         click.echo(f"\nmisses ({len(report.misses)}):")

@@ -8,6 +8,13 @@ sentence temperature (which also sets the embedding's weight) maximises top-1; t
 then picked on a grid to maximise the share of messages whose topic is offered (then top-1, then
 both topics of a two-topic message shown), within an ask-rate budget: 12% of short messages,
 half of long ones. Two-topic replies are only considered for long messages.
+
+Before the thresholds, the gate (:func:`bot.understanding.router.gate_score`) of each kind of
+reading: the lowest bar (and, with the embedding, the embedding's weight) that turns away at most
+:data:`FALSE_OFF_BUDGET` of the on-topic tuning messages, which catches the most off-topic ones.
+Short off-topic and uncovered work questions come from ``tests/fixtures/routing-offtopic-tuning.
+jsonl`` (written for tuning), short on-topic ones are the tuned short set and every topic's
+example phrases, cross-validated; long ones are the stories, cross-validated.
 """
 
 from __future__ import annotations
@@ -24,11 +31,12 @@ from bot.understanding.normalise import tokens
 from bot.understanding.router import (
     EMBEDDING_WEIGHT,
     LONG_WORDS,
-    NO_ANCHOR_MARGIN,
     Thresholds,
     calibrated,
     decide,
     fused,
+    gate_score,
+    outside,
     sentences,
 )
 
@@ -49,6 +57,12 @@ class Scored:
     long: bool
     parts: tuple[tuple[float, ...], ...] = ()  # raw scores per sentence of a long message
     embedded: tuple[tuple[str, float], ...] = ()  # the embedding's probabilities, when measured
+    gate: tuple[float, float] = (0.0, 0.0)  # the word model's gate (off-topic, work) log-odds
+    kind: str | None = None  # an off-topic item's wanted reply: "offtopic" or "work"
+
+    def gate_score(self, weight: float | None = None) -> float:
+        """:func:`bot.understanding.router.gate_score`, with the embedding weighing ``weight``."""
+        return gate_score(self.gate, dict(self.embedded) or None, weight)
 
     def ranked(
         self, temperature: float, sentence_temperature: float, weight: float = EMBEDDING_WEIGHT
@@ -65,13 +79,16 @@ class Scored:
         return fused(by_words, dict(self.embedded) or None, weight)
 
 
-def _score(m: Model, text: str, lang: str, expect: list[str], long: bool) -> Scored:
-    raw, evidence = m.scores(text, lang)
+def _score(
+    m: Model, text: str, lang: str, expect: list[str], long: bool, kind: str | None = None
+) -> Scored:
+    raw, evidence, gate = m.read(text, lang)
     words = len(tokens(text))
     parts: tuple[tuple[float, ...], ...] = ()
     if words >= LONG_WORDS and len(sentences(text)) >= 2:
         parts = tuple(tuple(m.scores(s, lang)[0]) for s in sentences(text))
-    return Scored(lang, tuple(expect), tuple(raw), m.classes, evidence, words, long, parts)
+    return Scored(lang, tuple(expect), tuple(raw), m.classes, evidence, words, long, parts,
+                  gate=gate, kind=kind)  # fmt: skip
 
 
 def story_scores(data: RoutingData, folds: int = FOLDS) -> list[Scored]:
@@ -86,7 +103,28 @@ def story_scores(data: RoutingData, folds: int = FOLDS) -> list[Scored]:
         for lang in LANGS:
             for n, story in enumerate(data.stories.get(lang, [])):
                 if n % folds == fold:
-                    out.append(_score(m, story.text, lang, story.topics, True))
+                    out.append(_score(m, story.text, lang, story.topics, True, story.label))
+    return out
+
+
+def example_scores(data: RoutingData, folds: int = FOLDS) -> list[Scored]:
+    """Every topic's example phrases scored by a model trained without them (their fold): the
+    short on-topic messages the gate must not turn away."""
+    out: list[Scored] = []
+    for fold in range(folds):
+        topics = {
+            tid: topic.model_copy(update={"examples": topic.examples.model_copy(update={
+                lang: [t for n, t in enumerate(topic.examples.get(lang)) if n % folds != fold]
+                for lang in LANGS
+            })})  # fmt: skip
+            for tid, topic in data.topics.items()
+        }
+        m = train(data.model_copy(update={"topics": topics}))
+        for tid, topic in data.topics.items():
+            for lang in LANGS:
+                for n, text in enumerate(topic.examples.get(lang)):
+                    if n % folds == fold:
+                        out.append(_score(m, text, lang, [tid], False))
     return out
 
 
@@ -138,7 +176,8 @@ def short_scores(path: Path, m: Model) -> list[Scored]:
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
     lang_of = {"no": "nb"}
     return [
-        _score(m, r["text"], lang_of.get(r["lang"], r["lang"]), r.get("expect") or [], False)
+        _score(m, r["text"], lang_of.get(r["lang"], r["lang"]), r.get("expect") or [], False,
+               r.get("kind"))  # fmt: skip
         for r in rows
     ]
 
@@ -178,27 +217,91 @@ def mode_of(item: Scored) -> str:
     return "long+embedding" if item.embedded else "long"
 
 
+@dataclass(frozen=True)
+class Gate:
+    """The gate of one kind of reading: its bar and the embedding's weight in it."""
+
+    at: float = math.inf
+    weight: float | None = None
+
+
+def is_outside(item: Scored, gate: Gate) -> bool:
+    """The router's off-topic decision for ``item``."""
+    return outside(list(item.raw), item.classes, item.evidence, gate.at,
+                   item.gate_score(gate.weight))  # fmt: skip
+
+
 def shown(
-    item: Scored, temperatures: tuple[float, float], th: Thresholds
+    item: Scored, temperatures: tuple[float, float], th: Thresholds, gate: Gate = Gate()
 ) -> tuple[list[str], bool, bool]:
     """What the bot would show: (topics, asked, off-topic)."""
-    off = item.classes.index(OFFTOPIC)
-    best = max(s for i, s in enumerate(item.raw) if i != off)
-    margin = best - item.raw[off]
-    if margin <= 0 or (item.evidence == 0 and margin < NO_ANCHOR_MARGIN):
+    if is_outside(item, gate):
         return [], False, True
     topics, ask, _ = decide(item.ranked(*temperatures), th)
     return topics, ask, False
 
 
+FALSE_OFF_BUDGET = 0.01  # share of on-topic tuning messages the gate may turn away
+GATE_GRID = [x / 20 for x in range(-20, 61)]
+GATE_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5)
+
+
+def gate_figures(items: list[Scored], gate: Gate) -> dict[str, Any]:
+    """Off-topic recall, the share of on-topic items turned away, and the share of off-topic
+    items with a wanted reply that get it (``kind_accuracy``)."""
+    on = [i for i in items if i.expect]
+    off = [i for i in items if not i.expect]
+    kinds = [i for i in off if i.kind]
+    kind_hits = sum(
+        is_outside(i, gate) and (i.gate[1] > i.gate[0]) == (i.kind == "work") for i in kinds
+    )
+    return {
+        "offtopic_recall": round(sum(is_outside(i, gate) for i in off) / max(len(off), 1), 4),
+        "on_topic_turned_away": round(sum(is_outside(i, gate) for i in on) / max(len(on), 1), 4),
+        "kind_accuracy": round(kind_hits / max(len(kinds), 1), 4),
+        "n_offtopic": len(off),
+    }
+
+
+def best_gate(items: list[Scored], embedded: bool) -> tuple[Gate, dict[str, Any]]:
+    """The bar (and embedding weight) catching the most off-topic items within the budget."""
+    best: tuple[tuple[float, float], Gate, dict[str, Any]] | None = None
+    for weight in GATE_WEIGHTS if embedded else (None,):
+        for at in GATE_GRID:
+            gate = Gate(at, weight)
+            f = gate_figures(items, gate)
+            if f["on_topic_turned_away"] > FALSE_OFF_BUDGET:
+                continue
+            key = (f["offtopic_recall"], -f["on_topic_turned_away"])
+            if best is None or key > best[0]:
+                best = (key, gate, f)
+    if best is None:
+        return Gate(), gate_figures(items, Gate())
+    return best[1], best[2]
+
+
 def figures(
-    items: list[Scored], temperatures: tuple[float, float], th: Thresholds
+    items: list[Scored], temperatures: tuple[float, float], th: Thresholds, gate: Gate = Gate()
 ) -> dict[str, Any]:
     """top1 (the first topic shown is one of the expected), offered_accuracy, ask_rate and
     both_offered (two-topic items) of ``items``."""
-    top1 = offered = asked = both = pairs = 0
-    for item in items:
-        topics, ask, off = shown(item, temperatures, th)
+    return _figures(_readings(items, temperatures, gate), th)
+
+
+def _readings(
+    items: list[Scored], temperatures: tuple[float, float], gate: Gate
+) -> list[tuple[Scored, list[tuple[str, float]] | None]]:
+    """Each item with its ranked topics (None when the gate turns it away), computed once."""
+    return [(i, None if is_outside(i, gate) else i.ranked(*temperatures)) for i in items]
+
+
+def _figures(
+    readings: list[tuple[Scored, list[tuple[str, float]] | None]], th: Thresholds
+) -> dict[str, Any]:
+    top1 = offered = asked = both = pairs = named = 0
+    for item, ranked in readings:
+        off = ranked is None
+        topics, ask, two = ([], False, False) if ranked is None else decide(ranked, th)
         asked += ask
         if not item.expect:
             top1 += off
@@ -209,13 +312,15 @@ def figures(
         if len(item.expect) == 2:
             pairs += 1
             both += all(t in topics for t in item.expect)
-    n = len(items)
+            named += two
+    n = len(readings)
     return {
         "n": n,
         "top1": round(top1 / n, 4) if n else None,
         "offered_accuracy": round(offered / n, 4) if n else None,
         "ask_rate": round(asked / n, 4) if n else None,
         "both_offered": round(both / pairs, 4) if pairs else None,
+        "two_named": round(named / pairs, 4) if pairs else None,  # got the two-topic reply
     }
 
 
@@ -223,41 +328,61 @@ ASK_BUDGET = {"short": 0.12, "long": 0.5, "long+embedding": 0.5}
 
 
 def best_thresholds(
-    items: list[Scored], temperatures: tuple[float, float], budget: float, two_topics: bool
+    items: list[Scored],
+    temperatures: tuple[float, float],
+    budget: float,
+    two_topics: bool,
+    gate: Gate = Gate(),
 ) -> tuple[Thresholds, dict[str, Any]]:
-    """The grid point with the most topics offered (then first right, then both of two shown)
-    whose ask rate stays within ``budget``."""
+    """The grid point with the most topics offered (then first right, then both of two shown
+    and two-topic messages named as such) whose ask rate stays within ``budget``."""
     best: tuple[float, Thresholds, dict[str, Any]] | None = None
+    readings = _readings(items, temperatures, gate)
+    seconds = (0.08, 0.1, 0.12, 0.15, 0.2, 0.25, 0.3, None) if two_topics else (None,)
+    thirds = (0.06, 0.08, 0.1, 0.12, 0.15, None) if two_topics else (None,)
     for answer_at in (0.08, 0.1, 0.12, 0.15, 0.18, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55):
         for ask_until in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
-            seconds = (0.08, 0.1, 0.12, 0.15, 0.2, 0.25, 0.3, None) if two_topics else (None,)
             for second_at in seconds:
-                th = Thresholds(answer_at, ask_until, second_at)
-                f = figures(items, temperatures, th)
-                if f["ask_rate"] is None or f["ask_rate"] > budget:
-                    continue
-                score = f["offered_accuracy"] + f["top1"] + 0.5 * (f["both_offered"] or 0)
-                if best is None or score > best[0]:
-                    best = (score, th, f)
+                for third_at in thirds if second_at is not None else (None,):
+                    th = Thresholds(answer_at, ask_until, second_at, third_at)
+                    f = _figures(readings, th)
+                    if f["ask_rate"] is None or f["ask_rate"] > budget:
+                        continue
+                    score = f["offered_accuracy"] + f["top1"] + 0.5 * (
+                        (f["both_offered"] or 0) + (f["two_named"] or 0))
+                    if best is None or score > best[0]:
+                        best = (score, th, f)
     if best is None:
         raise ValueError("no thresholds keep the ask rate within budget")
     return best[1], best[2]
 
 
-def calibrate(short_path: Path, embeddings: Path | None = None) -> dict[str, Any]:
-    """Fit the temperatures, then the thresholds of each kind of reading (with the embedding
-    when ``embeddings``, a cache file of embeddings, is given)."""
+DEFAULT_OFFTOPIC = Path("tests/fixtures/routing-offtopic-tuning.jsonl")
+
+
+def calibrate(
+    short_path: Path, embeddings: Path | None = None, offtopic_path: Path | None = DEFAULT_OFFTOPIC
+) -> dict[str, Any]:
+    """Fit the temperatures, then the gate and the thresholds of each kind of reading (with the
+    embedding when ``embeddings``, a cache file of embeddings, is given)."""
     data = load()
     long = story_scores(data)
     if embeddings is not None:
         long = with_embeddings(long, data, embeddings)
-    short = short_scores(short_path, train(data))
+    m = train(data)
+    short = short_scores(short_path, m)
+    if offtopic_path is not None and offtopic_path.exists():
+        short += short_scores(offtopic_path, m)
     temperatures = fit_temperatures(long + [s for s in short if s.expect])
     report: dict[str, Any] = {"temperature": temperatures[0],
                               "sentence_temperature": temperatures[1]}  # fmt: skip
+    examples = example_scores(data)
     for mode, items in (("short", short), ("long", long)):
         items = [i for i in items if mode_of(i) != "short"] if mode == "long" else items
         kind = mode_of(items[0]) if items else mode
-        th, f = best_thresholds(items, temperatures, ASK_BUDGET[kind], two_topics=mode == "long")
-        report[kind] = {"thresholds": th.__dict__, "figures": f}
+        gated = items + [i for i in examples if not i.parts] if mode == "short" else items
+        gate, gf = best_gate(gated, embedded=kind == "long+embedding")
+        th, f = best_thresholds(items, temperatures, ASK_BUDGET[kind], mode == "long", gate)
+        report[kind] = {"gate": gate.__dict__, "gate_figures": gf,
+                        "thresholds": th.__dict__, "figures": f}  # fmt: skip
     return report

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Literal, TypeVar
 
 import yaml
 from pydantic import (
@@ -71,10 +71,12 @@ class OffTopic(_Strict):
     """Messages that are not about clients or freelance work.
 
     ``anchors`` are words that show a message is about clients or freelance work at all: a message
-    without an anchor and without any topic phrase is off-topic.
+    without an anchor and without any topic phrase is off-topic. ``work``: questions about
+    freelance work that no topic covers (insurance, accounting, finding clients).
     """
 
     examples: PerLang
+    work: PerLang = Field(default_factory=PerLang)
     terms: PerLang = Field(default_factory=PerLang)
     anchors: PerLang = Field(default_factory=PerLang)
 
@@ -88,11 +90,24 @@ class LanguageWords(_Strict):
 
 class Story(_Strict):
     """A long message the way people vent in a forum, with the topics it is about (main one
-    first; none for a message the bot has no topic for)."""
+    first; none for a message the bot has no topic for). ``kind`` of a message without topics:
+    ``work``, a question about freelance work no topic covers, or ``offtopic``, not about work."""
 
     id: str
     topics: list[str] = Field(default_factory=list, max_length=2)
+    kind: Literal["offtopic", "work"] | None = None
     text: Annotated[str, StringConstraints(min_length=40)]
+
+    @model_validator(mode="after")
+    def _kind_without_topics(self) -> Story:
+        if self.kind is not None and self.topics:
+            raise ValueError(f"{self.id}: a kind is only for a story without topics")
+        return self
+
+    @property
+    def label(self) -> str | None:
+        """``offtopic`` or ``work`` for a story without topics, else None."""
+        return None if self.topics else (self.kind or "offtopic")
 
 
 class RoutingData(_Strict):
@@ -123,14 +138,19 @@ def load_from(directory: Path) -> RoutingData:
         topics[topic.id] = topic
     offtopic = _validate(OffTopic, directory / "offtopic.yaml")
     words = _validate(LanguageWords, directory / "language.yaml")
-    stories = {lang: _stories(directory / "stories" / f"{lang}.yaml", topics) for lang in LANGS}
+    stories = {
+        lang: [
+            story
+            for path in sorted((directory / "stories").glob(f"{lang}*.yaml"))
+            for story in _stories(path, topics)
+        ]
+        for lang in LANGS
+    }
     return RoutingData(topics=topics, offtopic=offtopic, words=words, stories=stories)
 
 
 def _stories(path: Path, topics: dict[str, TopicRouting]) -> list[Story]:
-    """The long examples of one language (none when the file is absent)."""
-    if not path.exists():
-        return []
+    """The long examples of one file of a language (``fr.yaml``, ``fr-offtopic.yaml``)."""
     raw = _read(path) or []
     if not isinstance(raw, list):
         raise RoutingDataError(f"{path}: expected a list of stories")

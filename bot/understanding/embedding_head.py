@@ -27,7 +27,8 @@ def training_rows(data: RoutingData) -> list[tuple[str, str, str, float, str]]:
         for lang in LANGS:
             rows += [(topic.id, lang, text, 1.0, "") for text in topic.examples.get(lang)]
     for lang in LANGS:
-        rows += [(OFFTOPIC, lang, text, 1.0, "") for text in data.offtopic.examples.get(lang)]
+        for field in ("examples", "work"):  # not about work, or no topic covers it: not ours
+            rows += [(OFFTOPIC, lang, t, 1.0, "") for t in getattr(data.offtopic, field).get(lang)]
         for story in data.stories.get(lang, []):
             for rank, label in enumerate(story.topics or [OFFTOPIC]):
                 weight = 1.0 if rank == 0 else SECOND_TOPIC_WEIGHT

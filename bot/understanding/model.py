@@ -2,9 +2,12 @@
 
 Training data are the example phrases, vocabulary and long stories of ``knowledge/routing/``:
 examples count once, ``terms`` three times and ``strong`` terms four times; a story counts
-once for its main topic and 0.6 for its second. Off-topic stories are left to the embedding: their
-many freelance words would make the off-topic class swallow real questions. Training takes a
-few tens of milliseconds.
+once for its main topic and 0.6 for its second. Off-topic stories stay out of the topic classes:
+their many freelance words would make the off-topic class swallow real questions. They train the
+**gate** instead, three more columns of every feature's row: any topic (all topic material
+pooled), ``offtopic`` (not about work) and ``work`` (a work question no topic covers); the router
+reads from them whether a message is ours at all (:func:`bot.understanding.router.outside`).
+Training (sparse counts, once per process) takes under a second.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from bot.understanding.features import (
 from bot.understanding.normalise import tokens
 
 OFFTOPIC = "offtopic"
+GATE = ("topic", "offtopic", "work")  # the gate's classes, after the topic classes in each row
 ALPHA = 0.2
 WEIGHTS = {"examples": 1.0, "terms": 3.0, "strong": 4.0}
 STORY_WEIGHTS = (1.0, 0.6)  # a long story counts once for its main topic, less for its second
@@ -49,8 +53,15 @@ class Model:
 
     def scores(self, text: str, lang: str) -> tuple[list[float], int]:
         """Log-score per class and how many phrases or anchors speak of clients and work."""
+        raw, evidence, _ = self.read(text, lang)
+        return raw, evidence
+
+    def read(self, text: str, lang: str) -> tuple[list[float], int, tuple[float, ...]]:
+        """:meth:`scores`, plus the gate's evidence: per-feature mean log-odds of ``offtopic``
+        and of ``work`` against any topic (0 without known features)."""
         stems, mask = message_stems(text, self.vocab[lang])
-        acc = [0.0] * len(self.classes)
+        n = len(self.classes)
+        acc = [0.0] * (n + len(GATE))
         evidence = 0
         start = 0
         starts = self.phrase_starts
@@ -62,24 +73,30 @@ class Model:
                 bonus = self.phrases.get(tuple(stems[start:end]))
                 if bonus:
                     evidence += max(bonus.values()) >= BONUS["strong"]
+                    acc[n] += max(bonus.values())  # a topic phrase speaks for the topics
                     for idx, value in bonus.items():
                         acc[idx] += value
                     start = end
                     break
             else:
                 start += 1
+        known = 0
         for feat in set(features_of(stems, mask)):
             row = self.loglik.get(feat)
             if row is None:
                 continue
+            known += 1
             if feat in self.anchors:
                 evidence += 1
             acc = list(map(add, acc, row))
-        return acc, evidence
+        topic, off, work = acc[n:]
+        gate = ((off - topic) / known, (work - topic) / known) if known else (0.0, 0.0)
+        return acc[:n], evidence, gate
 
 
 def _training(data: RoutingData) -> list[tuple[str, str, str, float]]:
-    """(class, lang, text, weight) rows."""
+    """(class, lang, text, weight) rows; classes ``work`` (short work questions no topic covers)
+    and ``story:offtopic`` / ``story:work`` (long ones) train the gate only."""
     rows: list[tuple[str, str, str, float]] = []
     for topic in data.topics.values():
         for field, weight in WEIGHTS.items():
@@ -90,36 +107,63 @@ def _training(data: RoutingData) -> list[tuple[str, str, str, float]]:
         for lang in LANGS:
             texts = getattr(data.offtopic, field).get(lang)
             rows.extend((OFFTOPIC, lang, t, WEIGHTS[field]) for t in texts)
+        rows.extend(("work", lang, t, WEIGHTS["examples"]) for t in data.offtopic.work.get(lang))
     for lang, stories in data.stories.items():
         for story in stories:
-            for rank, label in enumerate(story.topics):  # off-topic stories: embedding only
+            if story.label:
+                rows.append((f"story:{story.label}", lang, story.text, 1.0))
+            for rank, label in enumerate(story.topics):
                 rows.append((label, lang, story.text, STORY_WEIGHTS[min(rank, 1)]))
     return rows
+
+
+def _gate_class(cls: str) -> int:
+    """The gate column a training class counts in."""
+    if cls in (OFFTOPIC, "story:offtopic"):
+        return 1
+    if cls in ("work", "story:work"):
+        return 2
+    return 0
 
 
 def train(data: RoutingData) -> Model:
     """Count features per class and turn them into smoothed log-likelihoods."""
     stop = {lang: frozenset(data.words.stopwords.get(lang)) for lang in LANGS}
     classes = (*data.topics, OFFTOPIC)
+    n = len(classes)
     index = {c: i for i, c in enumerate(classes)}
-    counts: dict[str, list[float]] = defaultdict(lambda: [0.0] * len(classes))
+    counts: dict[str, dict[int, float]] = defaultdict(dict)  # sparse: feature -> column -> count
+    totals = [0.0] * (n + len(GATE))
     stems: dict[str, set[str]] = {lang: set() for lang in LANGS}
     domain: set[str] = set()
+    topical: set[str] = set()  # features the topic classes saw
     for cls, lang, text, weight in _training(data):
-        for feat in set(train_features(text, lang, stop[lang])):
-            counts[feat][index[cls]] += weight
-            if " " not in feat:
-                stems[lang].add(feat)
+        slot = index.get(cls)
+        gate = n + _gate_class(cls)
+        feats = set(train_features(text, lang, stop[lang]))
+        columns = (gate,) if slot is None else (slot, gate)
+        for feat in feats:
+            row = counts[feat]
+            for column in columns:
+                row[column] = row.get(column, 0.0) + weight
+        for column in columns:
+            totals[column] += weight * len(feats)
+        stems[lang].update(f for f in feats if " " not in f)
+        if slot is not None:
+            topical.update(feats)
             if cls != OFFTOPIC:
-                domain.add(feat)
-    totals = [sum(row[i] for row in counts.values()) for i in range(len(classes))]
-    size = len(counts)
-    denominators = [math.log(total + ALPHA * size) for total in totals]
+                domain.update(feats)
+    denominators = [math.log(t + ALPHA * len(topical)) for t in totals[:n]]
+    denominators += [math.log(t + ALPHA * len(counts)) for t in totals[n:]]
+    unseen = [math.log(ALPHA) - d for d in denominators]
+    gate_only = [0.0] * n + unseen[n:]  # a feature only the gate saw adds nothing to a topic
     log = math.log
-    loglik = {  # compact rows: tens of thousands of features with long stories
-        feat: array("d", (log(n + ALPHA) - d for n, d in zip(row, denominators, strict=True)))
-        for feat, row in counts.items()
-    }
+    loglik: dict[str, array] = {}  # compact rows: tens of thousands of features
+    for feat, row in counts.items():
+        values = list(unseen if feat in topical else gate_only)
+        for column, count in row.items():
+            values[column] = log(count + ALPHA) - denominators[column]
+        loglik[feat] = array("d", values)
     vocab = {lang: Vocabulary(lang, stems[lang], stop[lang]) for lang in LANGS}
     anchors = frozenset(
         stem(word, lang)

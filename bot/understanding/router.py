@@ -7,12 +7,17 @@ message is read sentence by sentence and the sentences' probabilities are averag
 around a problem does not drown it. Then:
 
 - off-topic: the best topic does not beat the off-topic class (raw scores, as before), or the
-  message has no word about clients or work and beats it only narrowly;
+  message has no word about clients or work and beats it only narrowly, or the gate (the word
+  model's three columns "any topic / not about work / a work question no topic covers", with the
+  embedding's off-topic probability for a long message when installed) finds it more likely not
+  ours than :data:`GATE_AT` allows; it is a work question (``about_work``: told so, with the
+  closest topics) when the gate finds "work" likelier than "not about work";
 - answer: the best topic has at least ``answer_at`` of the probability;
 - ask: otherwise, topics best first until their probabilities add up to ``ask_until`` (two at
   least, :data:`MAX_ASKED` at most) are offered as buttons;
 - two topics: a long message whose second topic keeps at least ``second_at`` is about two
-  problems; both are offered, and the second is proposed once the first is done.
+  problems; both are offered, and the second is proposed once the first is done; unless a third
+  keeps ``third_at`` too: then it is an ask with three buttons (the message could be any of them).
 
 Each kind of reading (short message, long message, long message with the embedding) has its own
 :class:`Thresholds`, since their probabilities are spread differently.
@@ -35,6 +40,11 @@ SENTENCE_TEMPERATURE = {"long": 6.0, "long+embedding": 5.0}
 EMBEDDING_WEIGHT = 0.5  # share of the embedding in a long message's probabilities
 LONG_WORDS = 25  # from this many words a message is read sentence by sentence
 MAX_ASKED = 3
+# The gate: a message whose "not ours" log-odds (per known feature, plus the embedding's off-topic
+# log-odds times EMBEDDING_GATE_WEIGHT) reach this is off-topic; chosen by ``clientcoach
+# calibrate`` so that few on-topic tuning messages are turned away (see README).
+GATE_AT = {"short": 0.55, "long": 0.2, "long+embedding": -0.8}
+EMBEDDING_GATE_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)
@@ -44,13 +54,14 @@ class Thresholds:
     answer_at: float  # answer directly when the best topic has at least this probability
     ask_until: float  # otherwise offer topics until their probabilities add up to this
     second_at: float | None = None  # a second topic this likely makes it a two-topic message
+    third_at: float | None = None  # ... unless a third is this likely too: ask with three
 
 
 # Chosen by ``clientcoach calibrate`` (cross-validated stories, tuned short set); see README.
 THRESHOLDS = {
     "short": Thresholds(answer_at=0.55, ask_until=0.3),
     "long": Thresholds(answer_at=0.12, ask_until=0.3, second_at=0.12),
-    "long+embedding": Thresholds(answer_at=0.1, ask_until=0.3, second_at=0.1),
+    "long+embedding": Thresholds(answer_at=0.1, ask_until=0.3, second_at=0.1, third_at=0.15),
 }
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+|\n+")
 
@@ -96,8 +107,10 @@ def calibrated(
 
 def decide(ranked: list[tuple[str, float]], th: Thresholds) -> tuple[list[str], bool, bool]:
     """(candidates, ask, two topics) for calibrated ``ranked`` topics."""
-    (first, p1), (second, p2) = ranked[0], ranked[1]
+    (first, p1), (second, p2), (third, p3) = ranked[0], ranked[1], ranked[2]
     if th.second_at is not None and p2 >= th.second_at:
+        if th.third_at is not None and p3 >= th.third_at:
+            return [first, second, third], True, False
         return [first, second], True, True
     if p1 >= th.answer_at:
         return [first], False, False
@@ -140,31 +153,55 @@ def fused(
 
 def ranked_topics(
     m: Model, text: str, lang: str, raw: list[float], embeddings: bool = True
-) -> tuple[list[tuple[str, float]], str]:
-    """Calibrated topics and the threshold set that goes with them: for a long message by
-    sentence, with the embedding when installed; else the whole message."""
+) -> tuple[list[tuple[str, float]], str, dict[str, float] | None]:
+    """Calibrated topics, the threshold set that goes with them and the embedding's
+    probabilities (None when not used): for a long message by sentence, with the embedding when
+    installed; else the whole message."""
     if len(tokens(text)) >= LONG_WORDS and len(sentences(text)) >= 2:
         from bot.understanding.embedding import topic_probabilities
 
         embedded = topic_probabilities(text) if embeddings else None
         mode = "long+embedding" if embedded else "long"
         by_sentence = story_ranked(m, text, lang, SENTENCE_TEMPERATURE[mode])
-        return fused(by_sentence, embedded, EMBEDDING_WEIGHT), mode
-    return calibrated(raw, m.classes, TEMPERATURE), "short"
+        return fused(by_sentence, embedded, EMBEDDING_WEIGHT), mode, embedded
+    return calibrated(raw, m.classes, TEMPERATURE), "short", None
+
+
+def gate_score(
+    gate: tuple[float, float], embedded: dict[str, float] | None, weight: float | None = None
+) -> float:
+    """How likely the message is not ours (log-odds): the word model's "not about work" and
+    "work no topic covers" columns together, plus the embedding's off-topic log-odds times
+    ``weight`` (:data:`EMBEDDING_GATE_WEIGHT` unless given)."""
+    off, work = gate
+    peak = max(off, work)
+    score = peak + math.log(math.exp(off - peak) + math.exp(work - peak))
+    if embedded:
+        p = min(max(embedded.get(OFFTOPIC, 0.0), 1e-6), 1 - 1e-6)
+        w = EMBEDDING_GATE_WEIGHT if weight is None else weight
+        score += w * math.log(p / (1 - p))
+    return score
+
+
+def outside(
+    raw: list[float], classes: tuple[str, ...], evidence: int, gate_at: float, gate: float
+) -> bool:
+    """True when the message is not about any topic of ours."""
+    off = classes.index(OFFTOPIC)
+    best = max(s for i, s in enumerate(raw) if i != off)
+    margin = best - raw[off]
+    return margin <= 0 or (evidence == 0 and margin < NO_ANCHOR_MARGIN) or gate >= gate_at
 
 
 def route_with(m: Model, text: str, lang: str, embeddings: bool = True) -> Routing:
     """Route ``text`` with model ``m`` (the packaged one or, when calibrating, another); the
     embedding is used for long messages when installed, unless ``embeddings`` is False."""
     text = text or ""
-    raw, evidence = m.scores(text, lang)
-    off = m.classes.index(OFFTOPIC)
-    best = max(s for i, s in enumerate(raw) if i != off)
-    margin = best - raw[off]
-    ranked, mode = ranked_topics(m, text, lang, raw, embeddings)
-    if margin <= 0 or (evidence == 0 and margin < NO_ANCHOR_MARGIN):
+    raw, evidence, gate = m.read(text, lang)
+    ranked, mode, embedded = ranked_topics(m, text, lang, raw, embeddings)
+    if outside(raw, m.classes, evidence, GATE_AT[mode], gate_score(gate, embedded)):
         return Routing(ranked=ranked, candidates=[], ambiguous=False, offtopic=True, lang=lang,
-                       about_work=evidence > 0)  # fmt: skip
+                       about_work=gate[1] > gate[0])  # fmt: skip
     candidates, ask, two = decide(ranked, THRESHOLDS[mode])
     return Routing(ranked=ranked, candidates=candidates, ambiguous=ask, offtopic=False, lang=lang,
                    two_topics=two)  # fmt: skip
