@@ -120,6 +120,8 @@ class Delivery:
         if seen is None:
             return self._in_doubt("no way to ask the platform")
         started = marked_at(before)
+        if not started:  # written by a version that kept no time: when to look is unknown
+            return self._in_doubt("no time to look at")
         if time.time() - started < IN_DOUBT_AFTER_S:
             raise ReplyInFlight(f"step {self._steps - 1} marked {time.time() - started:.0f} s ago")
         try:
