@@ -61,11 +61,9 @@ async def consume(settings: Settings, stop: asyncio.Event, *, nice: int = 0) -> 
     jobs: list[asyncio.Task[None]] = []
     try:
         for name, bot in platforms.items():
-            if hasattr(bot, "start") and not stop.is_set():
+            if hasattr(bot, "start"):
                 await _start(name, bot)
                 started.append(bot)
-        if stop.is_set():
-            return
         if runner is not None:
             jobs.append(asyncio.create_task(runner.run(stop), name="inbox"))
         if settings.web_reminders and platforms:

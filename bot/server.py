@@ -59,9 +59,9 @@ class _TooSlow(Exception):
 
 
 class BodyLimit:
-    """Answer 413 to any request body above ``max_bytes`` (declared or streamed) and 408 to one
-    that has not fully arrived ``timeout_s`` after the request began (a slow client), each with
-    ``connection: close``, without a traceback."""
+    """Answer 413 to any request body above ``max_bytes`` (declared or streamed) and 408 (and
+    ``connection: close``) to one that has not fully arrived ``timeout_s`` after the request
+    began (a slow client), without a traceback."""
 
     def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]], max_bytes: int,
                  timeout_s: float = 10.0):
@@ -122,9 +122,9 @@ class BodyLimit:
 
 
 async def _refuse(status: int, error: str, scope: Scope, receive: Receive, send: Send) -> None:
-    """A short JSON error that also ends the connection (the rest of the body is not read)."""
-    response = JSONResponse({"error": error}, status, headers={"connection": "close"})
-    await response(scope, receive, send)
+    """A short JSON error; a client too slow with its body also loses the connection."""
+    headers = {"connection": "close"} if status == 408 else None
+    await JSONResponse({"error": error}, status, headers=headers)(scope, receive, send)
 
 
 def build_platforms(settings: Settings, engine: Any, store: SessionStore, *, http: bool) -> dict:

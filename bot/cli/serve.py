@@ -54,11 +54,11 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         return
     from bot.server import create_app
 
-    try:
-        app = create_app(settings, consume=mode == "inline")
-    except MissingSetting as exc:
-        raise click.ClickException(str(exc)) from exc
-    with _consumers(settings, mode):
+    with _consumers(settings, mode):  # started first: both processes boot side by side
+        try:
+            app = create_app(settings, consume=mode == "inline")
+        except MissingSetting as exc:
+            raise click.ClickException(str(exc)) from exc
         uvicorn.run(app, **options)
 
 
