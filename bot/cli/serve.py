@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import shutil
 import signal
 from collections.abc import Iterator
 from typing import Any
@@ -48,6 +49,8 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     from bot.consumer import consumer_mode
 
     mode = consumer_mode(settings)
+    if mode == "process" or workers > 1:
+        _shared_metrics()
     if workers > 1:
         with _consumers(settings, mode):
             uvicorn.run("bot.server:app_factory", factory=True, workers=workers, **options)
@@ -60,6 +63,27 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         except MissingSetting as exc:
             raise click.ClickException(str(exc)) from exc
         uvicorn.run(app, **options)
+
+
+def _shared_metrics() -> None:
+    """prometheus-client's multi-process mode for this service's processes: a folder of their
+    own (removed at exit) unless ``PROMETHEUS_MULTIPROC_DIR`` names one. Set before anything
+    imports prometheus-client."""
+    import atexit
+    import os
+    import shutil
+    import tempfile
+
+    if os.environ.get(MULTIPROC_ENV):
+        return
+    folder = tempfile.mkdtemp(prefix="clientcoach-metrics-")
+    os.environ[MULTIPROC_ENV] = folder
+    _own_metrics_dirs.append(folder)
+    atexit.register(shutil.rmtree, folder, True)
+
+
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"  # as bot.metrics reads it (not imported this early)
+_own_metrics_dirs: list[str] = []
 
 
 @contextlib.contextmanager
@@ -85,6 +109,8 @@ def _consumers(settings: Settings, mode: str) -> Iterator[None]:
     finally:
         running.stop()
         signal.signal(signal.SIGTERM, previous)
+        for folder in _own_metrics_dirs:  # atexit does not run when SIGTERM ends the process
+            shutil.rmtree(folder, ignore_errors=True)
     if terminated:
         signal.raise_signal(signal.SIGTERM)
 
