@@ -193,6 +193,14 @@ def outside(
     return margin <= 0 or (evidence == 0 and margin < NO_ANCHOR_MARGIN) or gate >= gate_at
 
 
+def about_work(gate: tuple[float, float], evidence: int) -> bool:
+    """An off-topic message is a work question no topic covers when the gate finds "work"
+    likelier than "not about work", and either a word speaks of clients or work or the gate's
+    "work" column beats the topics ("ok" or "thanks" are neither)."""
+    off, work = gate
+    return work > off and (evidence > 0 or work > 0)
+
+
 def route_with(m: Model, text: str, lang: str, embeddings: bool = True) -> Routing:
     """Route ``text`` with model ``m`` (the packaged one or, when calibrating, another); the
     embedding is used for long messages when installed, unless ``embeddings`` is False."""
@@ -201,7 +209,7 @@ def route_with(m: Model, text: str, lang: str, embeddings: bool = True) -> Routi
     ranked, mode, embedded = ranked_topics(m, text, lang, raw, embeddings)
     if outside(raw, m.classes, evidence, GATE_AT[mode], gate_score(gate, embedded)):
         return Routing(ranked=ranked, candidates=[], ambiguous=False, offtopic=True, lang=lang,
-                       about_work=gate[1] > gate[0])  # fmt: skip
+                       about_work=about_work(gate, evidence))  # fmt: skip
     candidates, ask, two = decide(ranked, THRESHOLDS[mode])
     return Routing(ranked=ranked, candidates=candidates, ambiguous=ask, offtopic=False, lang=lang,
                    two_topics=two)  # fmt: skip
