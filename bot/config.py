@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     rate_window_s: float = Field(60.0, alias="CLIENTCOACH_RATE_WINDOW")
     reminder_interval_s: float = Field(5.0, alias="CLIENTCOACH_REMINDER_INTERVAL")
     web_reminders: bool = Field(True, alias="CLIENTCOACH_WEB_REMINDERS")
+    secret_key: SecretStr | None = Field(None, alias="CLIENTCOACH_SECRET_KEY")  # Fernet key(s)
 
     # Reliability: the shared store's pool, the durable inbox, flood limits
     redis_pool_size: int = Field(64, alias="CLIENTCOACH_REDIS_POOL_SIZE", ge=4)
@@ -70,6 +71,8 @@ class Settings(BaseSettings):
     telegram_webhook_url: str | None = Field(None, alias="TELEGRAM_WEBHOOK_URL")
     telegram_api_url: str = Field("https://api.telegram.org/bot", alias="TELEGRAM_API_URL")
     telegram_max_rate: float = Field(30.0, alias="TELEGRAM_MAX_RATE")  # messages/s, all chats
+    telegram_chat_rate: float = Field(1.0, alias="TELEGRAM_CHAT_MAX_RATE")  # messages/s/chat
+    telegram_group_per_minute: float = Field(20.0, alias="TELEGRAM_GROUP_MAX_PER_MINUTE")
 
     @property
     def slack_http_enabled(self) -> bool:
@@ -95,6 +98,11 @@ class Settings(BaseSettings):
         return self.telegram_enabled and bool(
             self.telegram_webhook_secret or self.telegram_webhook_url
         )
+
+    @property
+    def public(self) -> bool:
+        """Serving on a public interface (``PORT`` set, or a non-loopback host): production."""
+        return self.bind_host not in ("127.0.0.1", "localhost", "::1")
 
     @property
     def bind_host(self) -> str:

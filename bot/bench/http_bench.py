@@ -149,9 +149,12 @@ def http_figures(n: int, warmup: int, log: Callable[[str], None]) -> dict[str, A
                 "CLIENTCOACH_STORE": f"sqlite:///{tmp}/http.sqlite3",
                 "CLIENTCOACH_RATE_LIMIT": "1000000",
                 "CLIENTCOACH_LOG_LEVEL": "WARNING",
-                # Telegram allows ~30 messages a second per bot; the service paces itself to it.
-                # Sequential round trips would measure that pacing, not latency: lift it here.
+                # Telegram allows ~30 messages a second per bot and one a second per chat; the
+                # service paces itself to them. Sequential round trips would measure that pacing,
+                # not latency: lift it here.
                 "TELEGRAM_MAX_RATE": "100000",
+                "TELEGRAM_CHAT_MAX_RATE": "0",
+                "TELEGRAM_GROUP_MAX_PER_MINUTE": "0",
             }
             env.pop("TELEGRAM_WEBHOOK_URL", None)
             port = free_port()

@@ -69,14 +69,48 @@ def report(settings: Settings) -> tuple[list[str], int]:
     if problems:
         lines.append("Problems:")
         lines += [f"  {name}: {problem}" for name, problem in problems.items()]
+    notes = warnings(settings)
+    if notes:
+        lines.append("Warnings:")
+        lines += [f"  {note}" for note in notes]
     return lines, ready
+
+
+def warnings(settings: Settings) -> list[str]:
+    """What works but should not stay so in production."""
+    notes = []
+    if settings.slack_oauth and settings.secret_key is None:
+        notes.append(
+            "CLIENTCOACH_SECRET_KEY is not set: Slack installation tokens are stored "
+            f"unencrypted in {shown(settings.store)}; `clientcoach serve` refuses to start on "
+            "a public interface without it. Generate a key with `clientcoach config new-key`."
+        )
+    return notes
 
 
 def setting_problems(settings: Settings) -> dict[str, str]:
     """Variables that are set but that their platform would refuse."""
+    problems = {}
     secret = settings.telegram_webhook_secret
     problem = secret_problem(secret.get_secret_value() if secret is not None else None)
-    return {"TELEGRAM_WEBHOOK_SECRET": problem} if problem else {}
+    if problem:
+        problems["TELEGRAM_WEBHOOK_SECRET"] = problem
+    if settings.secret_key is not None:
+        problem = key_problem(settings.secret_key.get_secret_value())
+        if problem:
+            problems["CLIENTCOACH_SECRET_KEY"] = problem
+    return problems
+
+
+def key_problem(raw: str) -> str | None:
+    """Why the encryption key(s) would be refused (None without ``cryptography``: it comes with
+    the services, which are what use the key)."""
+    try:
+        from bot.token_vault import key_problem as problem_of
+    except ModuleNotFoundError:
+        return None
+    problem = problem_of(raw)
+    return problem.removeprefix("CLIENTCOACH_SECRET_KEY: ") if problem else None
 
 
 @click.group()
@@ -92,3 +126,11 @@ def check(strict: bool) -> None:
     click.echo("\n".join(lines))
     if strict and not ready:
         raise SystemExit(1)
+
+
+@config.command("new-key")
+def new_key() -> None:
+    """Print a new key for CLIENTCOACH_SECRET_KEY (tokens at rest are encrypted with it)."""
+    from cryptography.fernet import Fernet
+
+    click.echo(Fernet.generate_key().decode())

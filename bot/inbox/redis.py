@@ -67,28 +67,36 @@ class RedisInbox(Inbox):
         args = [person or "", ttl_ms, self.maxlen, platform, key, order, body, time.time()]
         return bool(await self.store._run(lambda: self._put(keys=keys, args=args)))
 
-    async def read(self, consumer: str, count: int, block_s: float) -> list[Entry]:
-        async def call() -> Any:
+    async def _grouped(self, call: Any) -> Any:
+        """Run ``call`` with the group in place; a Redis that came back empty (no persistence)
+        has lost the stream and its group: both are created again, and the call retried."""
+        async def attempt() -> Any:
             await self._ensure_group()
-            return await self.redis.xreadgroup(GROUP, consumer, {self.stream: ">"}, count=count,
-                                               block=max(1, int(block_s * 1000)))
+            try:
+                return await call()
+            except redis_errors.ResponseError as exc:
+                if "NOGROUP" not in str(exc):
+                    raise
+                self._group_ready = False
+                await self._ensure_group()
+                return await call()
 
-        answer = await self.store._run(call)
+        return await self.store._run(attempt)
+
+    async def read(self, consumer: str, count: int, block_s: float) -> list[Entry]:
+        answer = await self._grouped(lambda: self.redis.xreadgroup(
+            GROUP, consumer, {self.stream: ">"}, count=count, block=max(1, int(block_s * 1000))))
         return [_entry(i, f) for _, rows in answer or [] for i, f in rows if f]
 
     async def reclaim(self, consumer: str, idle_s: float, count: int) -> list[Entry]:
-        async def call() -> Any:
-            await self._ensure_group()
-            return await self.redis.xautoclaim(self.stream, GROUP, consumer,
-                                               min_idle_time=int(idle_s * 1000), count=count)
-
-        answer = await self.store._run(call)
+        answer = await self._grouped(lambda: self.redis.xautoclaim(
+            self.stream, GROUP, consumer, min_idle_time=int(idle_s * 1000), count=count))
         rows = answer[1] if answer else []
         return [_entry(i, f) for i, f in rows if f]
 
     async def touch(self, consumer: str, ids: list[str]) -> None:
         if ids:
-            await self.store._run(lambda: self.redis.xclaim(
+            await self._grouped(lambda: self.redis.xclaim(
                 self.stream, GROUP, consumer, min_idle_time=0, message_ids=ids, justid=True))
 
     async def ack(self, entry_id: str) -> None:
@@ -102,14 +110,13 @@ class RedisInbox(Inbox):
 
     async def depth(self) -> tuple[int, int, float]:
         async def call() -> tuple[int, int, float]:
-            await self._ensure_group()
             length = await self.redis.xlen(self.stream)
             pending = (await self.redis.xpending(self.stream, GROUP))["pending"]
             first = await self.redis.xrange(self.stream, count=1)
             age = time.time() - int(first[0][0].split("-")[0]) / 1000 if first else 0.0
             return max(0, length - pending), pending, max(0.0, age)
 
-        return await self.store._run(call)
+        return await self._grouped(call)
 
     async def mark(self, step: str, state: str) -> str | None:
         name = self.store.k("j:", step)

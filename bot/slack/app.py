@@ -70,6 +70,7 @@ from bot.slack.render import answered, fallback, render
 from bot.slack.retry import retry_handlers
 from bot.slack.threads import ThreadRegistry
 from bot.store.base import SessionStore, StoreUnavailable
+from bot.token_vault import TokenKeyError
 
 log = logging.getLogger("clientcoach.slack")
 
@@ -259,7 +260,14 @@ class SlackBot(NativeSurfaces):
         return self._verifier.is_valid(body, timestamp, signature)
 
     async def start(self) -> None:
-        """Nothing to open: clients connect on first use."""
+        """Seal stored installation tokens written before the key (or under an older key);
+        clients connect on first use."""
+        if self.installations is None:
+            return
+        try:
+            await self.installations.reseal_stored()
+        except TokenKeyError as exc:  # the workspaces it cannot open fail; the others work
+            log.error("stored Slack tokens cannot be decrypted: %s", exc)
 
     async def stop(self) -> None:
         """Let replies in flight finish (bounded), then cancel the rest."""

@@ -1,6 +1,7 @@
 """Multi-workspace distribution: where Slack installations and OAuth states are kept.
 
-Installations live in the same database as the sessions:
+Installations live in the same database as the sessions, their tokens encrypted with
+``CLIENTCOACH_SECRET_KEY`` (:mod:`bot.slack.sealed_installations`):
 
 - a store with ``save_installation`` / ``find_installation`` / ``delete_installation`` (the Redis
   store) is used through :class:`KeyValueInstallationStore`;
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 import time
 from pathlib import Path
@@ -25,8 +27,12 @@ from slack_sdk.oauth.installation_store import Bot, Installation
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 
-from bot.config import Settings
+from bot.config import MissingSetting, Settings
+from bot.slack.sealed_installations import SealedInstallationStore
 from bot.store.base import SessionStore
+from bot.token_vault import NEW_KEY_HINT, TokenKeyError, TokenVault
+
+log = logging.getLogger("clientcoach.slack")
 
 BOT_SCOPES = [
     "app_mentions:read",
@@ -150,15 +156,35 @@ def sqlite_path(store_url: str) -> Path | None:
     return Path(raw) if raw and raw != ":memory:" else None
 
 
-def open_installation_store(settings: Settings, store: SessionStore) -> AsyncInstallationStore:
-    """The installation store kept in the same database as ``store``."""
+def token_vault(settings: Settings) -> TokenVault:
+    """The vault of ``CLIENTCOACH_SECRET_KEY``. Without a key, installations are stored as they
+    are: a warning in development (loopback), :class:`MissingSetting` on a public interface."""
+    raw = settings.secret_key.get_secret_value() if settings.secret_key else None
+    if raw is None or not raw.strip():
+        if settings.public:
+            raise MissingSetting(
+                "CLIENTCOACH_SECRET_KEY is not set: Slack OAuth keeps every workspace's token in "
+                f"the store and refuses to keep them unencrypted when serving publicly; "
+                f"{NEW_KEY_HINT}")
+        log.warning("CLIENTCOACH_SECRET_KEY is not set: Slack installation tokens are stored "
+                    "unencrypted (development only)")
+    try:
+        return TokenVault(raw)
+    except TokenKeyError as exc:
+        raise MissingSetting(str(exc)) from exc
+
+
+def open_installation_store(settings: Settings, store: SessionStore) -> SealedInstallationStore:
+    """The installation store kept in the same database as ``store``, its tokens sealed."""
+    vault = token_vault(settings)
     if isinstance(store, InstallationKeyValue):
-        return KeyValueInstallationStore(store)
+        return SealedInstallationStore(KeyValueInstallationStore(store), vault, records=store)
     path = sqlite_path(settings.store)
     if path is not None:
         from slack_sdk.oauth.installation_store.sqlite3 import SQLite3InstallationStore
 
         path.parent.mkdir(parents=True, exist_ok=True)
-        return SQLite3InstallationStore(database=str(path),
-                                        client_id=settings.slack_client_id or "")
+        inner = SQLite3InstallationStore(database=str(path),
+                                         client_id=settings.slack_client_id or "")
+        return SealedInstallationStore(inner, vault, sqlite=path)
     raise ValueError("Slack OAuth needs a store that keeps installations (sqlite:// or redis://)")

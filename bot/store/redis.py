@@ -133,6 +133,11 @@ def as_store_error(exc: BaseException) -> StoreUnavailable:
     return StoreUnavailable(f"redis: {type(exc).__name__}")
 
 
+def _glob_escape(text: str) -> str:
+    """``text`` matched literally in a ``SCAN MATCH`` pattern."""
+    return "".join("\\" + c if c in "*?[]\\" else c for c in text)
+
+
 def parse_redis_url(url: str) -> tuple[str, str]:
     """Split ``redis://host:port/db?prefix=x`` into the client URL and the key prefix."""
     parts = urlsplit(url)
@@ -311,6 +316,16 @@ class RedisSessionStore(SessionStore):
 
     async def delete_installation(self, install_id: str) -> None:
         await self._run(lambda: self.redis.delete(self.k("inst:", install_id)))
+
+    async def installation_ids(self) -> list[str]:
+        """The ids of every stored installation (for re-encrypting them)."""
+        head = self.k("inst:")
+
+        async def call() -> list[str]:
+            return [key[len(head):] async for key in self.redis.scan_iter(
+                match=_glob_escape(head) + "*", count=500)]
+
+        return await self._run(call)
 
     # Health -----------------------------------------------------------------------------------
     async def ping(self) -> None:

@@ -3,7 +3,11 @@
 The handler only translates (``read_update``), deduplicates (``store.claim_event``), asks the
 engine, and renders. The engine's state machine owns the conversation; there is no
 ``ConversationHandler``. Webhook updates arrive through :meth:`TelegramBot.routes` (served by
-``clientcoach serve``); long polling runs with :meth:`TelegramBot.run_polling`.
+``clientcoach serve``): the secret is checked, the update is written to the durable inbox with its
+dedupe mark (``tg:<bot id>:<update_id>``) and only then answered ``200``; a worker hands it to the
+Application (:meth:`TelegramBot.process`), every outgoing call journalled so a redelivered update
+never sends twice. Long polling runs with :meth:`TelegramBot.run_polling` and dedupes in the
+handler.
 """
 
 from __future__ import annotations
@@ -31,13 +35,18 @@ from telegram.ext import Application, BaseRateLimiter, ContextTypes, TypeHandler
 
 import knowledge
 from bot.config import MissingSetting, Settings
+from bot.flood_windows import WindowLimiter
+from bot.inbox.base import Entry, Inbox
+from bot.inbox.delivery import current as current_delivery
+from bot.inbox.delivery import in_delivery, replies_once, send_once
 from bot.inline_drafts import InlineDrafts
+from bot.metrics import METRICS
 from bot.models import ConversationKey, Reply
 from bot.store.base import SessionStore, StoreUnavailable
 from bot.telegram import profile
 from bot.telegram.inline import InlineMode
 from bot.telegram.limits import RetryingRateLimiter
-from bot.telegram.ordering import PerPersonOrder
+from bot.telegram.ordering import PerPersonOrder, person_of
 from bot.telegram.render import (
     MAX_CHARS,
     Outgoing,
@@ -89,15 +98,14 @@ class TelegramBot:
         self.kb = texts or knowledge.load()
         self._me: Me | None = None
         self._started = False
+        self.inbox: Inbox | None = None  # set by the service: updates are queued, then handled
+        self.runner: Any = None
         self.app: Application[Any, Any, Any, Any, Any, Any] = (
             Application.builder()
             .token(settings.telegram_bot_token.get_secret_value())
             .base_url(settings.telegram_api_url)
             .base_file_url(file_url(settings.telegram_api_url))
-            .rate_limiter(
-                rate_limiter
-                or RetryingRateLimiter(overall_max_rate=settings.telegram_max_rate)
-            )
+            .rate_limiter(rate_limiter or self._flood_limits(settings, store))
             .concurrent_updates(PerPersonOrder(64))
             .read_timeout(read_timeout)
             .get_updates_read_timeout(read_timeout)
@@ -106,6 +114,19 @@ class TelegramBot:
         self.inline = InlineMode(InlineDrafts(engine), self.text)
         self.app.add_handler(TypeHandler(Update, self._on_update))
         self.app.add_error_handler(self._on_error)
+
+    @staticmethod
+    def _flood_limits(settings: Settings, store: SessionStore) -> RetryingRateLimiter:
+        """Telegram's limits for this bot, shared by every worker when the store is Redis."""
+        assert settings.telegram_bot_token is not None
+        bot = settings.telegram_bot_token.get_secret_value().partition(":")[0]
+        return RetryingRateLimiter(
+            WindowLimiter.for_store(store),
+            bot=bot,
+            overall_max_rate=settings.telegram_max_rate,
+            chat_max_rate=settings.telegram_chat_rate,
+            group_max_per_minute=settings.telegram_group_per_minute,
+        )
 
     # -- texts ---------------------------------------------------------------------------------
 
@@ -191,7 +212,7 @@ class TelegramBot:
         return [Route("/telegram/webhook", self.webhook, methods=["POST"])]
 
     async def webhook(self, request: Request) -> Response:
-        """Check the secret header, parse the update, queue it; never a 500 for bad input."""
+        """Check the secret header, parse the update, store it; never a 500 for bad input."""
         secret = self.settings.telegram_webhook_secret
         given = request.headers.get(SECRET_HEADER, "").encode()
         if secret is None or not hmac.compare_digest(given, secret.get_secret_value().encode()):
@@ -205,8 +226,51 @@ class TelegramBot:
         update = self.parse_update(body)
         if update is None:
             return Response(status_code=400)
+        if self.inbox is not None and await self._enqueue(update, body):
+            return Response(status_code=200)
         await self.app.update_queue.put(update)
         return Response(status_code=200)
+
+    def event_key(self, update_id: int) -> str:
+        """The dedupe key of an update, the same in webhook and polling mode."""
+        return f"tg:{self.bot_id}:{update_id}"
+
+    @property
+    def bot_id(self) -> int:
+        """The bot's id: the part of the token before the colon (what ``getMe`` returns)."""
+        assert self.settings.telegram_bot_token is not None
+        head = self.settings.telegram_bot_token.get_secret_value().partition(":")[0]
+        return int(head) if head.isdigit() else (self._me.id if self._me else 0)
+
+    async def _enqueue(self, update: Update, body: bytes) -> bool:
+        """Store the update with its dedupe mark (a repeat is acknowledged only). False when the
+        inbox cannot be written: the update is then handled in this process, where the person
+        gets the "temporarily unavailable" notice instead of a silent retry."""
+        assert self.inbox is not None
+        started = time.perf_counter()
+        chat, user = person_of(update) or (0, 0)
+        try:
+            first = await self.inbox.put(
+                "telegram", self.event_key(update.update_id), f"telegram|{chat}|{user}",
+                body.decode("utf-8"), f"telegram|{user}" if user else None,
+            )
+        except StoreUnavailable as exc:
+            METRICS.acks.labels("telegram", "refused").inc()
+            METRICS.store_errors.labels("intake").inc()
+            log.warning("telegram update handled in-process: inbox unavailable (%s)",
+                        type(exc).__name__)
+            return False
+        METRICS.acks.labels("telegram", "queued" if first else "repeat").inc()
+        METRICS.ack_latency.labels("telegram").observe(time.perf_counter() - started)
+        if not first:
+            log.info("telegram update %s: duplicate, skipped", update.update_id)
+        return True
+
+    async def process(self, entry: Entry) -> None:
+        """Handle one inbox entry: the stored update through the Application, inline (the
+        handler runs in this task, so its sends are journalled under this entry)."""
+        update = Update.de_json(json.loads(entry.body), self.app.bot)
+        await self.app.process_update(update)
 
     def parse_update(self, body: bytes) -> Update | None:
         """An ``Update`` bound to our bot, or None for anything that is not one."""
@@ -222,7 +286,21 @@ class TelegramBot:
     # -- handling ------------------------------------------------------------------------------
 
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Catch-all handler: translate, deduplicate, ask the engine, answer."""
+        """Catch-all handler: translate, deduplicate, ask the engine, answer.
+
+        For an inbox entry, a failure is handed to the worker (Application would only log it):
+        a store error leaves the entry to be retried, where nothing already sent is sent again.
+        """
+        delivery = current_delivery.get()
+        if delivery is None:
+            await self._answer_update(update)
+            return
+        try:
+            await self._answer_update(update)
+        except Exception as exc:  # noqa: BLE001 - the worker decides: retry, or drop and log
+            delivery.failure = exc
+
+    async def _answer_update(self, update: Update) -> None:
         started = time.perf_counter()
         if update.inline_query is not None or update.chosen_inline_result is not None:
             await self.inline.handle(update)
@@ -234,14 +312,15 @@ class TelegramBot:
             return
         turn = incoming.turn
         assert turn.event_id is not None
-        try:
-            first = await self.store.claim_event(turn.event_id, turn.key.person)
-        except StoreUnavailable:
-            first = True  # the engine answers with its "temporarily unavailable" notice
-        if not first:
-            log.info("telegram update %s: duplicate, skipped", update.update_id)
-            return
-        replies = await self.engine.handle(turn)
+        if not in_delivery():  # an inbox entry was deduplicated when it was stored
+            try:
+                first = await self.store.claim_event(turn.event_id, turn.key.person)
+            except StoreUnavailable:
+                first = True  # the engine answers with its "temporarily unavailable" notice
+            if not first:
+                log.info("telegram update %s: duplicate, skipped", update.update_id)
+                return
+        replies = list(await replies_once(lambda: self.engine.handle(turn)))
         if incoming.callback is not None:
             toast = next((r.text for r in replies if r.notice), None)
             replies = [r for r in replies if not r.notice]
@@ -271,12 +350,15 @@ class TelegramBot:
 
     async def _answer_callback(self, query: CallbackQuery, notice: str | None = None) -> None:
         try:
-            await query.answer(text=notice)
+            await send_once(lambda: query.answer(text=notice))
         except TelegramError as exc:
             log.warning("telegram answerCallbackQuery failed: %s", type(exc).__name__)
 
     async def _mark_choice(self, query: CallbackQuery, lang: str) -> None:
-        """Replace the pressed keyboard by the choice made (or just remove it)."""
+        """Replace the pressed keyboard by the choice made (or just remove it), once."""
+        await send_once(lambda: self._edit_choice(query, lang))
+
+    async def _edit_choice(self, query: CallbackQuery, lang: str) -> None:
         message = query.message
         if not isinstance(message, Message):
             return
@@ -320,7 +402,7 @@ class TelegramBot:
                     deep_link_for(reply) if reply.continue_in_dm else None
                 )
                 for message in render(reply, self.text, bot_username=username, deep_link=link):
-                    await self._send(chat_id, thread, reply_to, message)
+                    await send_once(lambda m=message: self._send(chat_id, thread, reply_to, m))
                     sent += 1
         except TelegramError as exc:
             log.warning("telegram sendMessage failed after %d sent: %s", sent, type(exc).__name__)

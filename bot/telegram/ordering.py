@@ -14,7 +14,8 @@ from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
 
-def _person(update: object) -> tuple[int, int] | None:
+def person_of(update: object) -> tuple[int, int] | None:
+    """(chat id, user id) of an update, 0 for what it lacks; None when it has neither."""
     if not isinstance(update, Update):
         return None
     chat, user = update.effective_chat, update.effective_user
@@ -32,7 +33,7 @@ class PerPersonOrder(BaseUpdateProcessor):
         self._users: dict[tuple[int, int], int] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        key = _person(update)
+        key = person_of(update)
         if key is None:
             await coroutine
             return

@@ -46,8 +46,10 @@ def settings_for(stand_in: TelegramStandIn, tmp_path: Path, **extra: Any) -> Set
 
 
 def fast_limiter() -> RetryingRateLimiter:
-    """The production limiter with short backoff and no per-group cap (tests burst on purpose)."""
-    return RetryingRateLimiter(backoff=0.05, group_max_rate=0, overall_max_rate=1000)
+    """The production limiter with short backoff and no per-chat or per-group cap (tests burst
+    on purpose; the caps have tests of their own)."""
+    return RetryingRateLimiter(backoff=0.05, overall_max_rate=1000, chat_max_rate=0,
+                               group_max_per_minute=0)
 
 
 def fresh(update: dict[str, Any], **message: Any) -> dict[str, Any]:
@@ -113,16 +115,17 @@ async def telegram_service(
     *,
     privacy_mode: bool = True,
     read_timeout: float = 5.0,
+    production_limits: bool = False,
     **settings: Any,
 ) -> AsyncIterator[Harness]:
-    """The whole service for one test; everything is stopped on exit."""
+    """The whole service for one test; everything is stopped on exit. ``production_limits``
+    keeps the flood limits the settings give (Telegram's own) instead of lifting them."""
     with TelegramStandIn(privacy_mode=privacy_mode) as stand_in:
         config = settings_for(stand_in, tmp_path, **settings)
         store = open_configured_store(config)
         engine = build_engine(config, store)
-        bot = TelegramBot(
-            config, engine, store, rate_limiter=fast_limiter(), read_timeout=read_timeout
-        )
+        limiter = None if production_limits else fast_limiter()
+        bot = TelegramBot(config, engine, store, rate_limiter=limiter, read_timeout=read_timeout)
         app = create_app(
             config, engine=engine, store=store, reminders=False, platforms={"telegram": bot}
         )
