@@ -11,7 +11,7 @@ around a problem does not drown it. Then:
   model's three columns "any topic / not about work / a work question no topic covers", with the
   embedding's off-topic probability for a long message when installed) finds it more likely not
   ours than :data:`GATE_AT` allows; it is a work question (``about_work``: told so, with the
-  closest topics) when the gate finds "work" likelier than "not about work";
+  closest topics) when the gate finds "work" likelier than "not about work" (:func:`about_work`);
 - answer: the best topic has at least ``answer_at`` of the probability;
 - ask: otherwise, topics best first until their probabilities add up to ``ask_until`` (two at
   least, :data:`MAX_ASKED` at most) are offered as buttons;
