@@ -244,3 +244,39 @@ async def holder(running: list[Serve], store_url: str) -> Serve:
 async def consumer_pids(server: Serve, store_url: str) -> list[int]:
     assert server.proc is not None
     return children(server.proc.pid)
+
+
+async def test_a_message_held_by_the_chats_flood_limit_is_sent_after_its_worker_dies(
+    stand_in: TelegramStandIn, tmp_path: Path
+) -> None:
+    """The message waits for room before it is marked as being sent: a process killed while
+    it waits leaves it to the next one, rather than in doubt."""
+    tg = stand_in
+    env = env_for(tg, f"sqlite:///{tmp_path / 'cc.sqlite3'}")
+    env["TELEGRAM_CHAT_MAX_RATE"] = "0.2"  # one message every 5 s in a chat
+    user = next(_users)
+    first = press_update(user, "topic:late-payment")
+    second = press_update(user, "flow:unpaid-invoice")  # answered with one message
+    running = Serve(env).start()
+    try:
+        assert await post(running.url, first) == 200
+        await tg.wait_for(lambda s: len(s.sent(user)) == 1, timeout=10)
+        assert await post(running.url, second) == 200
+        query = second["callback_query"]["id"]
+        await tg.wait_for(lambda s: any(c.params.get("callback_query_id") == query
+                                        for c in s.of("answerCallbackQuery")), timeout=10)
+        await asyncio.sleep(0.5)  # its message now waits for the chat's window
+        assert running.proc is not None
+        running.proc.kill()
+        running.proc.wait(timeout=5)
+        assert len(tg.sent(user)) == 1
+        running = Serve(env).start()
+        await tg.wait_for(lambda s: len(s.sent(user)) == 2, timeout=15)
+        await tg.settle(quiet=0.5)
+        assert len(tg.sent(user)) == 2
+        question = KB.topic("late-payment").question("terms").text.en
+        assert question in tg.sent(user)[-1]["text"]
+        assert len([c for c in tg.of("answerCallbackQuery")
+                    if c.params.get("callback_query_id") == query]) == 1
+    finally:
+        running.stop()

@@ -17,6 +17,7 @@ import hmac
 import json
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from starlette.requests import Request
@@ -402,11 +403,24 @@ class TelegramBot:
                     deep_link_for(reply) if reply.continue_in_dm else None
                 )
                 for message in render(reply, self.text, bot_username=username, deep_link=link):
-                    await send_once(lambda m=message: self._send(chat_id, thread, reply_to, m))
+                    await self._paced(chat_id, lambda m=message: self._send(chat_id, thread,
+                                                                            reply_to, m))
                     sent += 1
         except TelegramError as exc:
             log.warning("telegram sendMessage failed after %d sent: %s", sent, type(exc).__name__)
         return sent
+
+    async def _paced(self, chat_id: int, call: Callable[[], Awaitable[None]]) -> None:
+        """One message, once: room in the flood windows first, then the journalled call."""
+        limiter = self.app.bot.rate_limiter
+        paced = isinstance(limiter, RetryingRateLimiter)
+        if paced:
+            await limiter.reserve("sendMessage", {"chat_id": chat_id})
+        try:
+            await send_once(call)
+        finally:
+            if paced:
+                limiter.release()
 
     async def _send(
         self, chat_id: int, thread: int | None, reply_to: int | None, message: Outgoing

@@ -22,6 +22,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Coroutine
+from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any
 
@@ -33,6 +34,7 @@ from bot.store.base import StoreUnavailable
 
 log = logging.getLogger("bot.telegram")
 
+_RESERVED: ContextVar[bool] = ContextVar("clientcoach_telegram_reserved", default=False)
 SENDS = ("copyMessage", "copyMessages", "forwardMessage", "forwardMessages")
 ADDRESSED = ("chat_id", "callback_query_id", "inline_query_id")
 
@@ -106,6 +108,22 @@ class RetryingRateLimiter(BaseRateLimiter[int]):
         except StoreUnavailable:
             await self._local.wait(self.paused, windows, "telegram")
 
+    async def reserve(self, endpoint: str, data: dict[str, Any]) -> None:
+        """Wait for room now, for the call this task makes next (see :meth:`release`).
+
+        The reply journal marks a message "sending" just before its call; waiting for room
+        first means a worker that dies during a long wait (a busy group) leaves the message
+        unmarked, and the next worker sends it, instead of leaving it in doubt."""
+        windows = self.windows(endpoint, data)
+        if windows:
+            await self._wait(windows)
+            _RESERVED.set(True)
+
+    @staticmethod
+    def release() -> None:
+        """Forget a reservation the next call did not use (its step was already sent)."""
+        _RESERVED.set(False)
+
     async def process_request(
         self,
         callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
@@ -120,9 +138,11 @@ class RetryingRateLimiter(BaseRateLimiter[int]):
         windows = self.windows(endpoint, data)
         max_retry_after = rate_limit_args or self._max_retry_after
         failures = refusals = 0
+        reserved, _ = _RESERVED.get(), _RESERVED.set(False)
         while True:
-            if windows:
+            if windows and not reserved:
                 await self._wait(windows)
+            reserved = False  # a retry waits again
             try:
                 return await callback(*args, **kwargs)
             except BadRequest:
