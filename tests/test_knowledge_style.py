@@ -151,3 +151,16 @@ async def test_the_bot_shows_shared_advice_in_each_topic_that_names_it() -> None
                 text = "\n".join(r.text for r in replies)
             for item_id in topic.shared:
                 assert topic.advice_item(item_id).text.get(lang) in text, (topic.id, lang)
+
+
+def test_a_formal_notice_keeps_the_formal_sign_off(tmp_path: Path) -> None:
+    copy = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE_DIR, copy)
+    path = copy / "law" / "fr.yaml"
+    formal = "Veuillez agréer, Madame, Monsieur, mes salutations distinguées."
+    text = path.read_text(encoding="utf-8")
+    assert formal in text
+    path.write_text(text.replace(formal, "Bien cordialement,", 1), encoding="utf-8")
+    (problem,) = run_checks(copy).style
+    assert problem.startswith("law/fr: notice.text.fr: signs off with 'Bien cordialement,'")
+    assert "the formal sign-off" in problem
