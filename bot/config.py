@@ -45,12 +45,19 @@ class Settings(BaseSettings):
     inbox_concurrency: int = Field(32, alias="CLIENTCOACH_INBOX_CONCURRENCY", ge=1)
     inbox_claim_idle_s: float = Field(15.0, alias="CLIENTCOACH_INBOX_CLAIM_IDLE", gt=0)
     inbox_max_attempts: int = Field(5, alias="CLIENTCOACH_INBOX_MAX_ATTEMPTS", ge=1)
+    consumer: str = Field("auto", alias="CLIENTCOACH_CONSUMER",
+                          pattern="^(auto|process|thread|inline)$")
+    consumers: int = Field(1, alias="CLIENTCOACH_CONSUMERS", ge=0)
+    consumer_nice: int = Field(10, alias="CLIENTCOACH_CONSUMER_NICE", ge=0, le=19)
     slack_channel_rate: float = Field(1.0, alias="SLACK_CHANNEL_MAX_RATE")  # messages/s/channel
 
     # HTTP server limits (uvicorn)
     limit_concurrency: int = Field(1000, alias="CLIENTCOACH_LIMIT_CONCURRENCY", ge=1)
     backlog: int = Field(2048, alias="CLIENTCOACH_BACKLOG", ge=1)
     keepalive_s: float = Field(5.0, alias="CLIENTCOACH_KEEPALIVE", gt=0)
+    header_timeout_s: float = Field(10.0, alias="CLIENTCOACH_HEADER_TIMEOUT", gt=0)
+    body_timeout_s: float = Field(10.0, alias="CLIENTCOACH_BODY_TIMEOUT", gt=0)
+    max_header_bytes: int = Field(16_384, alias="CLIENTCOACH_MAX_HEADER_BYTES", ge=1024)
 
     # Service (hosting platforms set PORT and WEB_CONCURRENCY)
     port: int = Field(8000, alias="PORT")

@@ -13,6 +13,7 @@ summarised.
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
@@ -85,6 +86,23 @@ class AccessFilter(logging.Filter):
         args = record.args
         if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
             record.args = (*args[:2], args[2].split("?", 1)[0], *args[3:])
+        return True
+
+
+class ResourceErrorFilter(logging.Filter):
+    """asyncio's "socket.accept() out of system resource" (out of file handles, the loop retries
+    every second) as one short line naming the error, without the traceback and socket details;
+    :class:`RepeatLimit` then lets a few through a minute."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if record.name != "asyncio" or not isinstance(exc, OSError):
+            return True
+        if exc.errno not in (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM):
+            return True
+        record.msg = str(record.msg).split("\n", 1)[0][:100]
+        record.args, record.exc_info, record.exc_text = None, None, None
+        record.error = errno.errorcode.get(exc.errno or 0, "OSError")
         return True
 
 
@@ -189,15 +207,16 @@ def setup_logging(
         if getattr(old, "_clientcoach", False):
             root.removeHandler(old)
     handler._clientcoach = True  # type: ignore[attr-defined]
-    for guard in (FrameworkFilter(), AccessFilter(), RepeatLimit()):
+    for guard in (FrameworkFilter(), AccessFilter(), ResourceErrorFilter(), RepeatLimit()):
         handler.addFilter(guard)
     root.addHandler(handler)
     root.setLevel(level if isinstance(level, int) else level.upper())
     for name in _QUIET:
         logging.getLogger(name).setLevel(logging.WARNING)
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
-        uv = logging.getLogger(name)
+        uv = logging.getLogger(name)  # as any earlier uvicorn.Config may have left them
         uv.handlers.clear()
-        uv.propagate = True
+        uv.propagate, uv.disabled = True, False
+        uv.setLevel(logging.NOTSET)
     quiet_frameworks()
     return handler

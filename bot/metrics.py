@@ -1,16 +1,20 @@
-"""Prometheus metrics of one process, served at ``/metrics`` (``prometheus-client``).
+"""Prometheus metrics, served at ``/metrics`` (``prometheus-client``).
 
-With several uvicorn workers each process has its own counters; scrape each worker, or set
-``PROMETHEUS_MULTIPROC_DIR`` (prometheus-client's multi-process mode) to aggregate them.
+``clientcoach serve`` with a consumer process (or several uvicorn workers) runs
+prometheus-client's multi-process mode: every process of the service writes its values under
+``PROMETHEUS_MULTIPROC_DIR`` (a folder of its own unless set), and ``/metrics`` adds them up, so
+one scrape shows the acknowledgements of the HTTP workers and the turns of the consumers.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 
 
@@ -43,11 +47,13 @@ class Metrics:
                                        registry=r)
         self.inbox_dropped = Counter("clientcoach_inbox_dropped",
                                      "Entries given up after repeated handler errors", registry=r)
-        self.queue_depth = Gauge("clientcoach_inbox_waiting", "Entries not yet read", registry=r)
+        latest = "mostrecent"  # read from the store at each scrape: the last reading counts
+        self.queue_depth = Gauge("clientcoach_inbox_waiting", "Entries not yet read", registry=r,
+                                 multiprocess_mode=latest)
         self.queue_pending = Gauge("clientcoach_inbox_pending", "Entries read, not yet done",
-                                   registry=r)
+                                   registry=r, multiprocess_mode=latest)
         self.queue_age = Gauge("clientcoach_inbox_oldest_seconds", "Age of the oldest entry",
-                               registry=r)
+                               registry=r, multiprocess_mode=latest)
         self.rate_limit_waits = Counter("clientcoach_rate_limit_waits",
                                         "Sends delayed by a flood limit", ["platform"],
                                         registry=r)
@@ -56,12 +62,22 @@ class Metrics:
                                                ["platform"], registry=r)
         self.store_errors = Counter("clientcoach_store_errors", "Store errors by where",
                                     ["where"], registry=r)
+        self.http_refused = Counter("clientcoach_http_refused",
+                                    "Requests cut off: headers or body too slow, too large",
+                                    ["reason"], registry=r)
         self.store_busy = Counter("clientcoach_store_busy",
                                   "Store calls that found the connection pool busy", registry=r)
 
     def render(self) -> tuple[bytes, str]:
-        """The text exposition format and its content type."""
-        return generate_latest(self.registry), CONTENT_TYPE_LATEST
+        """The text exposition format and its content type (every process's values added up
+        in multi-process mode)."""
+        if not os.environ.get(MULTIPROC_ENV):
+            return generate_latest(self.registry), CONTENT_TYPE_LATEST
+        from prometheus_client import multiprocess
+
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return generate_latest(registry), CONTENT_TYPE_LATEST
 
 
 METRICS = Metrics()

@@ -54,12 +54,20 @@ class _TooLarge(Exception):
     pass
 
 
-class BodyLimit:
-    """Answer 413 to any request body above ``max_bytes`` (declared or streamed)."""
+class _TooSlow(Exception):
+    pass
 
-    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]], max_bytes: int):
+
+class BodyLimit:
+    """Answer 413 to any request body above ``max_bytes`` (declared or streamed) and 408 (and
+    ``connection: close``) to one that has not fully arrived ``timeout_s`` after the request
+    began (a slow client), without a traceback."""
+
+    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]], max_bytes: int,
+                 timeout_s: float = 10.0):
         self.app = app
         self.max_bytes = max_bytes
+        self.timeout_s = timeout_s
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -70,21 +78,30 @@ class BodyLimit:
             try:
                 too_big = int(declared) > self.max_bytes
             except ValueError:
-                await JSONResponse({"error": "bad content-length"}, 400)(scope, receive, send)
+                await _refuse(400, "bad content-length", scope, receive, send)
                 return
             if too_big:
-                await JSONResponse({"error": "request too large"}, 413)(scope, receive, send)
+                await _refuse(413, "request too large", scope, receive, send)
                 return
         seen = 0
         started = False
+        body_done = False
+        deadline = asyncio.get_running_loop().time() + self.timeout_s
 
         async def limited_receive() -> Message:
-            nonlocal seen
-            message = await receive()
+            nonlocal seen, body_done
+            if body_done:  # waiting for a disconnect after the body: no deadline
+                return await receive()
+            try:
+                async with asyncio.timeout_at(deadline):
+                    message = await receive()
+            except TimeoutError:
+                raise _TooSlow from None
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
                     raise _TooLarge
+                body_done = not message.get("more_body", False)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -95,9 +112,19 @@ class BodyLimit:
 
         try:
             await self.app(scope, limited_receive, tracking_send)
-        except _TooLarge:
+        except (_TooLarge, _TooSlow) as exc:
+            slow = isinstance(exc, _TooSlow)
+            METRICS.http_refused.labels("body_too_slow" if slow else "body_too_large").inc()
             if not started:
-                await JSONResponse({"error": "request too large"}, 413)(scope, receive, send)
+                await _refuse(408 if slow else 413,
+                              "request too slow" if slow else "request too large",
+                              scope, receive, send)
+
+
+async def _refuse(status: int, error: str, scope: Scope, receive: Receive, send: Send) -> None:
+    """A short JSON error; a client too slow with its body also loses the connection."""
+    headers = {"connection": "close"} if status == 408 else None
+    await JSONResponse({"error": error}, status, headers=headers)(scope, receive, send)
 
 
 def build_platforms(settings: Settings, engine: Any, store: SessionStore, *, http: bool) -> dict:
@@ -168,22 +195,32 @@ def create_app(
     store: SessionStore | None = None,
     reminders: bool | None = None,
     platforms: dict[str, Any] | None = None,
+    consume: bool = True,
 ) -> Starlette:
     """The ASGI application.
 
     ``reminders`` overrides ``CLIENTCOACH_WEB_REMINDERS``; ``platforms`` (name → object with
-    ``routes()`` and ``send()``) replaces the adapters the settings would build.
+    ``routes()`` and ``send()``) replaces the adapters the settings would build. With
+    ``consume=False`` requests are only stored in the inbox: a consumer of its own
+    (:mod:`bot.consumer`) handles them and sends the reminders.
     """
     settings = settings or get_settings()
     own_store = store is None
     store = store if store is not None else open_configured_store(settings)
     engine = engine if engine is not None else build_engine(settings, store)
     run_reminders = settings.web_reminders if reminders is None else reminders
+    run_reminders = run_reminders and consume
 
     if platforms is None:
         platforms = build_platforms(settings, engine, store, http=True)
     routes: list[BaseRoute] = [r for bot in platforms.values() for r in bot.routes()]
     runner = _inbox_runner(settings, store, platforms)
+    inbox = runner.inbox if runner is not None else None
+    if not consume:
+        for bot in platforms.values():
+            if getattr(bot, "runner", None) is runner:
+                bot.runner = None
+        runner = None
 
     async def healthz(request: Request) -> JSONResponse:
         started = time.perf_counter()
@@ -198,9 +235,9 @@ def create_app(
         )
 
     async def metrics(request: Request) -> Response:
-        if runner is not None:
+        if inbox is not None:
             with suppress(StoreUnavailable):
-                waiting, pending, age = await runner.inbox.depth()
+                waiting, pending, age = await inbox.depth()
                 METRICS.queue_depth.set(waiting)
                 METRICS.queue_pending.set(pending)
                 METRICS.queue_age.set(age)
@@ -260,7 +297,8 @@ def create_app(
 
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(BodyLimit, max_bytes=settings.max_body_bytes)],
+        middleware=[Middleware(BodyLimit, max_bytes=settings.max_body_bytes,
+                               timeout_s=settings.body_timeout_s)],
         lifespan=lifespan,
     )
     app.state.settings = settings
@@ -272,8 +310,9 @@ def create_app(
 
 def app_factory() -> Starlette:
     """Entry point for ``uvicorn --factory``: logging, settings and the app from the environment."""
+    from bot.consumer import consumer_mode
     from bot.logs import setup_logging
 
     settings = get_settings()
     setup_logging(settings.log_level, log_text=settings.log_text)
-    return create_app(settings)
+    return create_app(settings, consume=consumer_mode(settings) == "inline")

@@ -1,7 +1,7 @@
 """A small run of the fault suite (``clientcoach bench --load --faults``): two real workers on a
 Redis of their own, Redis shut down, the API answering 429, 503 and once too late. Nothing
 acknowledged is lost, nothing is answered twice. (The SIGKILL part runs in the benchmark only:
-a worker killed mid-send can still lose the replies it was sending; see the README.)"""
+the steps a killed worker left in doubt are settled after 55 s; see the README.)"""
 
 from __future__ import annotations
 

@@ -67,3 +67,23 @@ def test_the_same_error_a_thousand_times_is_written_a_few_times():
     now[0] = 61.0
     first = record("socket.accept() out of system resource")
     assert guard.filter(first) and first.suppressed == 995
+
+
+def test_access_lines_are_kept_after_an_earlier_uvicorn_config():
+    """uvicorn.Config(log_level=..., access_log=False) leaves its loggers at WARNING without
+    handlers (a test server started earlier in the same process does that): logging set up
+    afterwards still gets the access lines."""
+    import uvicorn
+
+    uvicorn.Config(lambda scope, receive, send: None, log_level="warning", access_log=False)
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    out = io.StringIO()
+    try:
+        setup_logging("INFO", stream=out, json_lines=True)
+        logging.getLogger("uvicorn.access").info(
+            '%s - "%s %s HTTP/%s" %d', "127.0.0.1:5", "GET", "/healthz?x=1", "1.1", 200)
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+    assert [r["msg"] for r in lines(out)] == ['127.0.0.1:5 - "GET /healthz HTTP/1.1" 200']

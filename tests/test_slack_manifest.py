@@ -25,6 +25,9 @@ METHOD_SCOPES: dict[str, set[str]] = {
     "views.publish": set(),
     "users.info": {"users:read"},
     "conversations.open": {"im:write"},
+    # reading back a reply left in doubt by a crash, wherever replies go
+    "conversations.history": {"im:history", "channels:history", "groups:history", "mpim:history"},
+    "conversations.replies": {"im:history", "channels:history", "groups:history", "mpim:history"},
     "assistant.threads.setStatus": {"assistant:write"},
     "assistant.threads.setSuggestedPrompts": {"assistant:write"},
     "assistant.threads.setTitle": {"assistant:write"},

@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import os
 import re
+import signal
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -176,7 +178,11 @@ async def test_an_acknowledged_update_is_answered_after_its_worker_is_killed(
         await tg.wait_for(lambda s: bool(calls()), timeout=10)
         victim = await holder(running, store_url) if shared else running[0]
         assert victim.proc is not None
-        victim.proc.kill()  # …when the process that took it dies (SIGKILL: nothing cleaned up)
+        # …when the process that took it dies (SIGKILL: nothing cleaned up); with Redis that is
+        # the worker's consumer process, killed with the worker itself
+        for pid in await consumer_pids(victim, store_url) if shared else []:
+            os.kill(pid, signal.SIGKILL)
+        victim.proc.kill()
         victim.proc.wait(timeout=5)
         running.remove(victim)
         assert tg.sent(user) == []
@@ -205,8 +211,8 @@ async def test_an_acknowledged_update_is_answered_after_its_worker_is_killed(
             proc.stop()
 
 
-async def holder(running: list[Serve], store_url: str) -> Serve:
-    """The process whose consumer holds the inbox's pending entry (consumers are host-pid)."""
+async def holder_pid(store_url: str) -> int:
+    """The pid of the consumer holding the inbox's pending entry (consumers are host-pid)."""
     store = RedisSessionStore(store_url)
     try:
         pending = await store.redis.xpending_range(store.k("in"), "work", min="-", max="+",
@@ -216,8 +222,28 @@ async def holder(running: list[Serve], store_url: str) -> Serve:
     (entry,) = pending
     consumer = entry["consumer"]
     consumer = consumer.decode() if isinstance(consumer, bytes) else consumer
-    pid = int(consumer.rsplit("-", 1)[1])
-    return next(p for p in running if p.proc is not None and p.proc.pid == pid)
+    return int(consumer.rsplit("-", 1)[1])
+
+
+def children(pid: int) -> list[int]:
+    found: list[int] = []  # a child started by a thread is listed under that thread's task
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            found += [int(c) for c in task.read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+async def holder(running: list[Serve], store_url: str) -> Serve:
+    """The ``serve`` whose consumer process (its child) holds the inbox's pending entry."""
+    pid = await holder_pid(store_url)
+    return next(p for p in running if p.proc is not None and pid in children(p.proc.pid))
+
+
+async def consumer_pids(server: Serve, store_url: str) -> list[int]:
+    assert server.proc is not None
+    return children(server.proc.pid)
 
 
 async def test_a_message_held_by_the_chats_flood_limit_is_sent_after_its_worker_dies(

@@ -73,3 +73,9 @@ def test_route_command_off_topic_and_hint() -> None:
     assert result.exit_code == 0
     assert result.output.splitlines()[0] == "language: nb"
     assert result.output.splitlines()[-1] == "decision: off-topic"
+
+
+def test_route_command_tells_a_work_question_no_topic_covers() -> None:
+    result = CliRunner().invoke(route, ["which pension account should a self-employed person open"])
+    assert result.exit_code == 0
+    assert result.output.splitlines()[-1] == "decision: off-topic: a work question no topic covers"

@@ -31,6 +31,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import httpx
 
 from bot.bench.frameworks import signed_headers
@@ -59,6 +60,25 @@ def _rss_mb(pid: int) -> float:
     except OSError:
         pass
     return 0.0
+
+
+def _cpu_s(pids: list[int]) -> float:
+    """CPU seconds (user + system) the processes used so far."""
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    """Child processes of ``pid`` (those started by any of its threads)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        with contextlib.suppress(OSError):
+            found += [int(p) for p in task.read_text().split()]
+    return found
 
 
 class RedisServer:
@@ -111,7 +131,8 @@ class Worker:
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port",
-                 str(self.port)], env=self.env, stdout=out, stderr=subprocess.STDOUT)
+                 str(self.port)], env=self.env, stdout=out, stderr=subprocess.STDOUT,
+                start_new_session=True)  # its own group: a kill takes its consumers too
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -123,12 +144,16 @@ class Worker:
         raise RuntimeError("worker did not start")
 
     def sample(self) -> None:
+        """Peak RSS of the worker and its consumer processes together."""
         if self.proc is not None:
-            self.peak_rss = max(self.peak_rss, _rss_mb(self.proc.pid))
+            pids = [self.proc.pid, *_children(self.proc.pid)]
+            self.peak_rss = max(self.peak_rss, round(sum(_rss_mb(p) for p in pids), 1))
 
     def kill(self) -> None:
+        """SIGKILL the whole process group (the HTTP worker and its consumers): a crash."""
         if self.proc is not None:
-            self.proc.send_signal(signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait(timeout=10)
             self.proc = None
 
@@ -136,9 +161,10 @@ class Worker:
         if self.proc is not None:
             self.proc.terminate()
             try:
-                self.proc.wait(timeout=15)
+                self.proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                self.proc.kill()
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc = None
 
 
@@ -168,9 +194,13 @@ async def _drive(workers: list[Worker], n: int, duplicates: float, retries: floa
     first_sent: dict[int, float] = {}
     refused = Counter()
     done = 0
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    # aiohttp, not httpx: httpx's pool scans every connection on each request, which at 200
+    # connections made the load generator itself the bottleneck (and the acks look slow).
+    connector = aiohttp.TCPConnector(limit=concurrency, force_close=False)
+    timeout = aiohttp.ClientTimeout(total=15)
 
-    async with httpx.AsyncClient(trust_env=False, timeout=15, limits=limits) as client:
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout,
+                                     trust_env=False) as client:
 
         async def one(i: int, retry: int, k: int) -> None:
             nonlocal done
@@ -183,10 +213,11 @@ async def _drive(workers: list[Worker], n: int, duplicates: float, retries: floa
             first_sent.setdefault(i, time.monotonic())
             started = time.perf_counter()
             try:
-                answer = await client.post(worker.url + "/slack/events", content=body,
-                                           headers=headers)
-                status = answer.status_code
-            except httpx.HTTPError:
+                async with client.post(worker.url + "/slack/events", data=body,
+                                       headers=headers) as answer:
+                    await answer.read()
+                    status = answer.status
+            except (aiohttp.ClientError, TimeoutError):
                 status = 0
             if status == 200:
                 acks.append(time.perf_counter() - started)
@@ -270,8 +301,10 @@ def load_figures(n: int, *, duplicates: float = 0.1, retries: float = 0.05,
                     slack.fail("chat.postMessage", 200, delay=11)  # past the client's timeout
                     faults_done.append("api-timeout")
 
+            http_cpu = _cpu_s([w.proc.pid for w in workers if w.proc is not None])
             driven = asyncio.run(_drive(workers, n, duplicates, retries, concurrency,
                                         at_progress))
+            http_cpu = _cpu_s([w.proc.pid for w in workers if w.proc is not None]) - http_cpu
             expected = n * per_event
             got = _settle(slack, expected, log)
             for worker in workers:
@@ -282,8 +315,9 @@ def load_figures(n: int, *, duplicates: float = 0.1, retries: float = 0.05,
             slack.stop()
             redis.stop()
         logs = sum(w.log.stat().st_size for w in workers if w.log.exists())
-        in_doubt = sum(w.log.read_text(errors="replace").count("reply in doubt")
-                       for w in workers if w.log.exists())
+        texts = [w.log.read_text(errors="replace") for w in workers if w.log.exists()]
+        in_doubt = sum(t.count("reply in doubt, not sent again") for t in texts)
+        doubts_settled = sum(t.count("reply in doubt had") for t in texts)
     calls = [c for c in slack.of("chat.postMessage")
              if c.params.get("channel") != PROBE_CHANNEL and c.status == 200]
     per_channel = Counter(c.params.get("channel") for c in calls)
@@ -299,31 +333,41 @@ def load_figures(n: int, *, duplicates: float = 0.1, retries: float = 0.05,
         "retries_share": retries, "concurrency": concurrency, "faults": faults_done,
         "replies_expected": expected, "replies_sent": len(calls), "settled": got,
         "lost": lost, "duplicate_replies": dups, "replies_in_doubt": in_doubt,
+        "doubts_settled": doubts_settled,
         "unavailable_notices": sum(unavailable in json.dumps(c.params) for c in calls),
         "refused": driven["refused"], "send_s": driven["send_s"],
         "ack_ms": _percentiles(driven["acks"]), "end_to_end_ms": _percentiles(e2e),
         "worker_peak_rss_mb": [w.peak_rss for w in workers], "log_bytes": logs,
+        "http_cpu_ms_per_request": round(1000 * http_cpu / max(1, driven["requests"]), 2),
+        "load_average": os.getloadavg()[0],
     }
 
 
+PROBE_WAIT_S = 60.0  # the consumers may still be starting on a busy machine
+SETTLE_QUIET_S = 120.0  # > the time a step left in doubt by a crash waits before it is settled
+
+
 def _probe(worker: Worker, slack: SlackApiStandIn) -> int:
-    """How many messages one fresh "hello" gets."""
+    """How many messages one fresh "hello" gets (all of them: counted 2 s after the first)."""
     body = json.dumps(_event(99_999_999, PROBE_CHANNEL))
     headers = {key: v[0] for key, v in signed_headers(body, SIGNING_SECRET).items()}
     httpx.post(worker.url + "/slack/events", content=body, headers=headers, trust_env=False,
                timeout=10).raise_for_status()
-    deadline = time.monotonic() + 10
+
+    def got() -> int:
+        return sum(c.params.get("channel") == PROBE_CHANNEL for c in slack.of("chat.postMessage"))
+
+    deadline = time.monotonic() + PROBE_WAIT_S
     while time.monotonic() < deadline:
-        time.sleep(0.5)
-        got = [c for c in slack.of("chat.postMessage")
-               if c.params.get("channel") == PROBE_CHANNEL]
-        if got and time.monotonic() > deadline - 8:
-            return len(got)
+        if got():
+            time.sleep(2)
+            return got()
+        time.sleep(0.1)
     raise RuntimeError("the probe event got no answer")
 
 
 def _settle(slack: SlackApiStandIn, expected: int, log: Callable[[str], None]) -> bool:
-    """Wait until every expected reply arrived, or nothing arrived for 30 s."""
+    """Wait until every expected reply arrived, or nothing arrived for ``SETTLE_QUIET_S``."""
     last, quiet_since = -1, time.monotonic()
     while True:
         now = sum(c.params.get("channel") != PROBE_CHANNEL and c.status == 200
@@ -334,7 +378,7 @@ def _settle(slack: SlackApiStandIn, expected: int, log: Callable[[str], None]) -
         if now != last:
             last, quiet_since = now, time.monotonic()
             log(f"load: {now:,} of {expected:,} replies")
-        elif time.monotonic() - quiet_since > 30:
+        elif time.monotonic() - quiet_since > SETTLE_QUIET_S:
             return False
         time.sleep(1)
 
@@ -348,11 +392,12 @@ def load_table(f: dict[str, Any]) -> str:
         f"faults: {', '.join(f['faults']) or 'none'}",
         f"replies expected {f['replies_expected']:,}, sent {f['replies_sent']:,}: "
         f"lost {f['lost']}, duplicates {f['duplicate_replies']}, "
-        f"'unavailable' notices {f['unavailable_notices']}, in doubt after a crash (not "
-        f"resent) {f['replies_in_doubt']}",
+        f"'unavailable' notices {f['unavailable_notices']}; steps in doubt after a crash: "
+        f"settled by reading the channel {f['doubts_settled']}, given up {f['replies_in_doubt']}",
         f"refused and resent: {f['refused'] or 'none'} (0 = connection refused)",
         f"ack ms p50 {ack['p50']} p95 {ack['p95']} p99 {ack['p99']}; "
         f"end to end ms p50 {e2e['p50']} p95 {e2e['p95']} p99 {e2e['p99']}",
-        f"sent in {f['send_s']} s; worker peak RSS {f['worker_peak_rss_mb']} MB; "
-        f"worker logs {f['log_bytes']:,} bytes",
+        f"sent in {f['send_s']} s; HTTP worker CPU {f['http_cpu_ms_per_request']} ms per "
+        f"request; worker peak RSS (with consumers) {f['worker_peak_rss_mb']} MB; "
+        f"worker logs {f['log_bytes']:,} bytes; load average {f['load_average']:.1f}",
     ])

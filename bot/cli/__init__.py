@@ -14,6 +14,7 @@ COMMANDS: dict[str, str] = {
     "eval": "bot.cli.evaluate:evaluate",
     "serve": "bot.cli.serve:serve",
     "worker": "bot.cli.serve:worker",
+    "consume": "bot.cli.serve:consume",
     "config": "bot.cli.config:config",
     "slack-socket": "bot.cli.slack:slack_socket",
     "telegram-polling": "bot.cli.telegram:telegram_polling",

@@ -21,7 +21,8 @@ def route(text: str, lang_hint: str | None, current: str | None, top: int) -> No
     for topic, score in result.ranked[:top]:
         click.echo(f"  {topic:<20} {score:.3f}")
     if result.offtopic:
-        decision = "off-topic"
+        work = ": a work question no topic covers" if result.about_work else ""
+        decision = "off-topic" + work
     elif result.ambiguous:
         decision = "ask: " + " / ".join(result.candidates)
     else:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import shutil
 import signal
+from collections.abc import Iterator
 from typing import Any
 
 import click
@@ -43,26 +46,111 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         "timeout_graceful_shutdown": 10,
         **uvicorn_limits(settings),
     }
+    from bot.consumer import consumer_mode
+
+    mode = consumer_mode(settings)
+    if mode == "process" or workers > 1:
+        _shared_metrics()
     if workers > 1:
-        uvicorn.run("bot.server:app_factory", factory=True, workers=workers, **options)
+        with _consumers(settings, mode):
+            uvicorn.run("bot.server:app_factory", factory=True, workers=workers, **options)
         return
     from bot.server import create_app
 
+    with _consumers(settings, mode):  # started first: both processes boot side by side
+        try:
+            app = create_app(settings, consume=mode == "inline")
+        except MissingSetting as exc:
+            raise click.ClickException(str(exc)) from exc
+        uvicorn.run(app, **options)
+
+
+def _shared_metrics() -> None:
+    """prometheus-client's multi-process mode for this service's processes: a folder of their
+    own (removed at exit) unless ``PROMETHEUS_MULTIPROC_DIR`` names one. Set before anything
+    imports prometheus-client."""
+    import atexit
+    import os
+    import shutil
+    import tempfile
+
+    if os.environ.get(MULTIPROC_ENV):
+        return
+    folder = tempfile.mkdtemp(prefix="clientcoach-metrics-")
+    os.environ[MULTIPROC_ENV] = folder
+    _own_metrics_dirs.append(folder)
+    atexit.register(shutil.rmtree, folder, True)
+
+
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"  # as bot.metrics reads it (not imported this early)
+_own_metrics_dirs: list[str] = []
+
+
+@contextlib.contextmanager
+def _consumers(settings: Settings, mode: str) -> Iterator[None]:
+    """The inbox consumers beside the HTTP workers while they run (none when ``inline``)."""
+    from bot.consumer import ConsumerProcesses, ConsumerThread
+
+    running: Any = None
+    if mode == "process" and settings.consumers:
+        running = ConsumerProcesses(settings.consumers).start()
+    elif mode == "thread":
+        running = ConsumerThread(settings).start()
+    if running is None:
+        yield
+        return
+    # uvicorn re-raises the SIGTERM it stopped on; stop the consumers first, then end the same way
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    terminated = False
     try:
-        app = create_app(settings)
+        yield
+    except _Terminated:
+        terminated = True
+    finally:
+        running.stop()
+        signal.signal(signal.SIGTERM, previous)
+        for folder in _own_metrics_dirs:  # atexit does not run when SIGTERM ends the process
+            shutil.rmtree(folder, ignore_errors=True)
+    if terminated:
+        signal.raise_signal(signal.SIGTERM)
+
+
+class _Terminated(BaseException):
+    """SIGTERM arrived after uvicorn had finished with it."""
+
+
+def _raise_terminated(signum: int, frame: Any) -> None:
+    raise _Terminated
+
+
+@click.command()
+def consume() -> None:
+    """Handle the inbox and send reminders (`serve` starts this itself; see the README)."""
+    from bot.consumer import run_consumer, shared_store
+    from bot.logs import setup_logging
+
+    settings = get_settings()
+    setup_logging(settings.log_level, log_text=settings.log_text)
+    if not shared_store(settings):
+        raise click.ClickException(
+            "a consumer of its own needs a shared store (CLIENTCOACH_STORE=redis://...): with "
+            "SQLite or the in-memory store, `clientcoach serve` handles the inbox itself")
+    try:
+        run_consumer(settings)
     except MissingSetting as exc:
         raise click.ClickException(str(exc)) from exc
-    uvicorn.run(app, **options)
 
 
 def uvicorn_limits(settings: Settings) -> dict[str, Any]:
     """Bounded resources: connections handled at once (503 beyond), accept backlog, idle
-    keep-alive; slow headers are cut by h11's incomplete-event cap and the keep-alive timer."""
+    keep-alive; slow or huge headers are cut by :mod:`bot.http_limits` (bodies by the app)."""
+    from bot.http_limits import GuardedHttpToolsProtocol
+
     return {
         "limit_concurrency": settings.limit_concurrency,
         "backlog": settings.backlog,
         "timeout_keep_alive": settings.keepalive_s,
-        "h11_max_incomplete_event_size": 16 * 1024,
+        "http": GuardedHttpToolsProtocol,
     }
 
 

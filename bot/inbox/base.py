@@ -60,8 +60,12 @@ class Inbox(abc.ABC):
 
     @abc.abstractmethod
     async def mark(self, step: str, state: str) -> str | None:
-        """Set a journal step to ``state`` ("sending" or "sent"); for "sending", only when the
-        step is new, returning the state already there (None when the step was new)."""
+        """Set a journal step to ``state`` ("sent", or a "sending ..." value); a "sending"
+        value only when the step is new, returning the value already there (None: it was new)."""
+
+    @abc.abstractmethod
+    async def replace(self, step: str, old: str, new: str) -> bool:
+        """Set a journal step to ``new`` if it still holds ``old`` (one taker wins)."""
 
     @abc.abstractmethod
     async def recall(self, key: str) -> str | None:

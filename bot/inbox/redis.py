@@ -34,6 +34,14 @@ return redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', 'p', ARGV[4], 'k
 """
 
 
+# KEYS: journal step. ARGV: old value, new value, ttl ms
+_REPLACE = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+return 1
+"""
+
+
 def _entry(entry_id: str, fields: dict[str, str]) -> Entry:
     return Entry(entry_id, fields.get("p", ""), fields.get("k", ""), fields.get("o", ""),
                  fields.get("b", ""), float(fields.get("t") or 0))
@@ -48,7 +56,9 @@ class RedisInbox(Inbox):
         self.stream = store.k("in")
         self.maxlen = maxlen
         self._put = self.redis.register_script(_PUT)
+        self._replace = self.redis.register_script(_REPLACE)
         self._group_ready = False
+        self._claim_from = "0-0"  # XAUTOCLAIM's cursor: a long pending list is scanned in turns
 
     async def _ensure_group(self) -> None:
         if self._group_ready:
@@ -90,9 +100,12 @@ class RedisInbox(Inbox):
 
     async def reclaim(self, consumer: str, idle_s: float, count: int) -> list[Entry]:
         answer = await self._grouped(lambda: self.redis.xautoclaim(
-            self.stream, GROUP, consumer, min_idle_time=int(idle_s * 1000), count=count))
-        rows = answer[1] if answer else []
-        return [_entry(i, f) for i, f in rows if f]
+            self.stream, GROUP, consumer, min_idle_time=int(idle_s * 1000), count=count,
+            start_id=self._claim_from))
+        if not answer:
+            return []
+        self._claim_from = answer[0] or "0-0"
+        return [_entry(i, f) for i, f in answer[1] if f]
 
     async def touch(self, consumer: str, ids: list[str]) -> None:
         if ids:
@@ -126,6 +139,10 @@ class RedisInbox(Inbox):
             return None
         return await self.store._run(
             lambda: self.redis.set(name, state, px=ttl, nx=True, get=True))
+
+    async def replace(self, step: str, old: str, new: str) -> bool:
+        keys, args = [self.store.k("j:", step)], [old, new, int(JOURNAL_TTL_S * 1000)]
+        return bool(await self.store._run(lambda: self._replace(keys=keys, args=args)))
 
     async def recall(self, key: str) -> str | None:
         return await self.store._run(lambda: self.redis.get(self.store.k("jv:", key)))

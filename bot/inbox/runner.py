@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from contextlib import suppress
 
 from bot.inbox.base import Entry, Inbox
-from bot.inbox.delivery import Delivery, current
+from bot.inbox.delivery import Delivery, ReplyInFlight, current
 from bot.metrics import METRICS
 from bot.store._locks import KeyLocks
 from bot.store.base import StoreUnavailable
@@ -83,6 +83,8 @@ class InboxRunner:
                 pause = min(pause * 2, 2.0)
                 continue
             pause = 0.1
+            for entry in entries:  # in hand from now on: touched, never taken over as idle
+                self._held[entry.id] = entry
             for entry in entries:
                 await self._start(entry)
 
@@ -131,6 +133,9 @@ class InboxRunner:
                     await handler(entry)
                 if delivery.failure is not None:
                     raise delivery.failure
+            except ReplyInFlight as exc:
+                log.info("inbox entry waits for a reply in flight", extra={"why": str(exc)})
+                return  # handled again once reclaimed
             except StoreUnavailable as exc:
                 METRICS.store_errors.labels("inbox_handle").inc()
                 METRICS.inbox_retries.inc()

@@ -145,6 +145,13 @@ class SQLiteInbox(Inbox):
                 conn.execute("DELETE FROM journal WHERE expires <= ?", (now,))
         return None
 
+    async def replace(self, step: str, old: str, new: str) -> bool:
+        with self._db() as conn:
+            cur = conn.execute("UPDATE journal SET value = ?, expires = ? "
+                               "WHERE step = ? AND value = ?",
+                               (new, time.time() + JOURNAL_TTL_S, step, old))
+        return cur.rowcount == 1
+
     async def recall(self, key: str) -> str | None:
         return await self.mark_value("v:" + key)
 

@@ -47,7 +47,7 @@ from bot.config import Settings
 from bot.flood import FloodLimiter
 from bot.inbox.base import Entry, Inbox
 from bot.inbox.delivery import current as delivery_var
-from bot.inbox.delivery import in_delivery, replies_once, send_once
+from bot.inbox.delivery import in_delivery, replies_once, send_once, send_once_traced
 from bot.logs import quiet_frameworks
 from bot.metrics import METRICS
 from bot.models import ConversationKey, Reply, Turn
@@ -69,6 +69,7 @@ from bot.slack.oauth import BOT_SCOPES, SignedStateStore, open_installation_stor
 from bot.slack.render import answered, fallback, render
 from bot.slack.retry import retry_handlers
 from bot.slack.threads import ThreadRegistry
+from bot.slack.traced import arrived, with_step
 from bot.store.base import SessionStore, StoreUnavailable
 from bot.token_vault import TokenKeyError
 
@@ -474,15 +475,25 @@ class SlackBot(NativeSurfaces):
                 await self._paced(inbound, lambda m=message: client.chat_postEphemeral(
                     channel=inbound.channel, user=user, thread_ts=inbound.thread_ts, **m))
             else:
-                await self._paced(inbound, lambda m=message: client.chat_postMessage(
-                    channel=inbound.channel, thread_ts=inbound.thread_ts, **m))
+                await self._paced(inbound, lambda m=message, **extra: client.chat_postMessage(
+                    channel=inbound.channel, thread_ts=inbound.thread_ts, **m, **extra),
+                    traced=client)
 
-    async def _paced(self, inbound: Inbound, call: Callable[[], Awaitable[Any]]) -> None:
-        """One message to a channel, within Slack's per-channel rate, at most once."""
-
+    async def _paced(self, inbound: Inbound, call: Callable[..., Awaitable[Any]],
+                     traced: AsyncWebClient | None = None) -> None:
+        """One message to a channel, within Slack's per-channel rate, once: ``traced`` (the
+        client that posts it) marks the message so a crash mid-send can be settled later."""
         await self.flood.wait([(f"slack:{inbound.team}:{inbound.channel}",
                                 self.settings.slack_channel_rate, 3)], "slack")
-        await send_once(call)
+        if traced is None:
+            await send_once(call)
+            return
+        client = traced
+
+        async def seen(step: str, marked_at: float) -> bool:
+            return await arrived(client, inbound.channel, inbound.thread_ts, step, marked_at)
+
+        await send_once_traced(lambda step: call(**with_step({}, step)), seen)
 
     async def _respond(self, url: str, body: dict[str, Any]) -> None:
         webhook = AsyncWebhookClient(url, timeout=CLIENT_TIMEOUT_S,

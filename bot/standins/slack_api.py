@@ -60,6 +60,7 @@ class SlackApiStandIn(CallLog):
         self.names: dict[str, str] = {}  # users.info real_name by user id
         self.socket_url: str | None = None
         self.oauth_team = TEAM_ID
+        self.posted: dict[str, list[dict[str, Any]]] = {}  # channel → messages the bot posted
         self._ts = itertools.count(1)
         self._server = _Server(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
@@ -91,6 +92,7 @@ class SlackApiStandIn(CallLog):
         with self._lock:
             self.calls.clear()
             self.failures.clear()
+            self.posted.clear()
 
     def replies(self) -> list[Call]:
         """Every call that shows something to a person."""
@@ -136,7 +138,13 @@ class SlackApiStandIn(CallLog):
                        "text": params.get("text"), "blocks": params.get("blocks")}
             if params.get("thread_ts"):
                 message["thread_ts"] = params["thread_ts"]
+            if isinstance(params.get("metadata"), dict):
+                message["metadata"] = params["metadata"]
+            with self._lock:
+                self.posted.setdefault(str(params.get("channel")), []).append(message)
             return ok | {"channel": params.get("channel"), "ts": ts, "message": message}
+        if method in ("conversations.history", "conversations.replies"):
+            return ok | self._history(method, params)
         if method == "chat.postEphemeral":
             return ok | {"message_ts": self._ts_now()}
         if method == "chat.update":
@@ -169,6 +177,23 @@ class SlackApiStandIn(CallLog):
                 "is_enterprise_install": False,
             }
         return ok
+
+    def _history(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        """The bot's own messages in a channel (or one thread), newest first, between
+        ``oldest`` and ``latest``, a page of ``limit`` at a time (the cursor is an offset)."""
+        with self._lock:
+            messages = list(self.posted.get(str(params.get("channel")), []))
+        if method == "conversations.replies":
+            thread = str(params.get("ts"))
+            messages = [m for m in messages if thread in (m["ts"], m.get("thread_ts"))]
+        oldest, latest = float(params.get("oldest") or 0), float(params.get("latest") or 1e12)
+        messages = [m for m in reversed(messages) if oldest <= float(m["ts"]) <= latest]
+        if str(params.get("include_all_metadata")).lower() not in ("true", "1"):
+            messages = [{k: v for k, v in m.items() if k != "metadata"} for m in messages]
+        start, limit = int(params.get("cursor") or 0), int(params.get("limit") or 100)
+        page, more = messages[start:start + limit], len(messages) > start + limit
+        return {"messages": page, "has_more": more,
+                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
 
     @staticmethod
     def _assistant(method: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -212,7 +237,7 @@ class SlackApiStandIn(CallLog):
                     params.update(json.loads(raw))
                 elif raw:
                     params.update(parse_qsl(raw.decode()))
-                for name in ("blocks", "view", "prompts"):
+                for name in ("blocks", "view", "prompts", "metadata"):
                     if isinstance(params.get(name), str):
                         params[name] = json.loads(params[name])
                 method = url.path[len("/api/"):] if url.path.startswith("/api/") else "response_url"

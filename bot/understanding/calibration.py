@@ -32,6 +32,7 @@ from bot.understanding.router import (
     EMBEDDING_WEIGHT,
     LONG_WORDS,
     Thresholds,
+    about_work,
     calibrated,
     decide,
     fused,
@@ -253,7 +254,7 @@ def gate_figures(items: list[Scored], gate: Gate) -> dict[str, Any]:
     off = [i for i in items if not i.expect]
     kinds = [i for i in off if i.kind]
     kind_hits = sum(
-        is_outside(i, gate) and (i.gate[1] > i.gate[0]) == (i.kind == "work") for i in kinds
+        is_outside(i, gate) and about_work(i.gate, i.evidence) == (i.kind == "work") for i in kinds
     )
     return {
         "offtopic_recall": round(sum(is_outside(i, gate) for i in off) / max(len(off), 1), 4),

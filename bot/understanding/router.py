@@ -11,7 +11,7 @@ around a problem does not drown it. Then:
   model's three columns "any topic / not about work / a work question no topic covers", with the
   embedding's off-topic probability for a long message when installed) finds it more likely not
   ours than :data:`GATE_AT` allows; it is a work question (``about_work``: told so, with the
-  closest topics) when the gate finds "work" likelier than "not about work";
+  closest topics) when the gate finds "work" likelier than "not about work" (:func:`about_work`);
 - answer: the best topic has at least ``answer_at`` of the probability;
 - ask: otherwise, topics best first until their probabilities add up to ``ask_until`` (two at
   least, :data:`MAX_ASKED` at most) are offered as buttons;
@@ -36,14 +36,14 @@ from bot.understanding.normalise import tokens
 NO_ANCHOR_MARGIN = 8.0  # without any client/work word, a topic must beat off-topic by this much
 TEMPERATURE = 2.5  # a short message's log-scores are divided by this before the softmax
 # The same for each sentence of a long message, read alone or with the embedding.
-SENTENCE_TEMPERATURE = {"long": 6.0, "long+embedding": 5.0}
+SENTENCE_TEMPERATURE = {"long": 4.0, "long+embedding": 5.0}
 EMBEDDING_WEIGHT = 0.5  # share of the embedding in a long message's probabilities
 LONG_WORDS = 25  # from this many words a message is read sentence by sentence
 MAX_ASKED = 3
 # The gate: a message whose "not ours" log-odds (per known feature, plus the embedding's off-topic
 # log-odds times EMBEDDING_GATE_WEIGHT) reach this is off-topic; chosen by ``clientcoach
 # calibrate`` so that few on-topic tuning messages are turned away (see README).
-GATE_AT = {"short": 0.55, "long": 0.2, "long+embedding": -0.8}
+GATE_AT = {"short": 0.6, "long": 0.2, "long+embedding": -0.7}
 EMBEDDING_GATE_WEIGHT = 0.5
 
 
@@ -59,8 +59,8 @@ class Thresholds:
 
 # Chosen by ``clientcoach calibrate`` (cross-validated stories, tuned short set); see README.
 THRESHOLDS = {
-    "short": Thresholds(answer_at=0.55, ask_until=0.3),
-    "long": Thresholds(answer_at=0.12, ask_until=0.3, second_at=0.12),
+    "short": Thresholds(answer_at=0.5, ask_until=0.3),
+    "long": Thresholds(answer_at=0.18, ask_until=0.4, second_at=0.15),
     "long+embedding": Thresholds(answer_at=0.1, ask_until=0.3, second_at=0.1, third_at=0.15),
 }
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+|\n+")
@@ -193,6 +193,14 @@ def outside(
     return margin <= 0 or (evidence == 0 and margin < NO_ANCHOR_MARGIN) or gate >= gate_at
 
 
+def about_work(gate: tuple[float, float], evidence: int) -> bool:
+    """An off-topic message is a work question no topic covers when the gate finds "work"
+    likelier than "not about work", and either a word speaks of clients or work or the gate's
+    "work" column beats the topics ("ok" or "thanks" are neither)."""
+    off, work = gate
+    return work > off and (evidence > 0 or work > 0)
+
+
 def route_with(m: Model, text: str, lang: str, embeddings: bool = True) -> Routing:
     """Route ``text`` with model ``m`` (the packaged one or, when calibrating, another); the
     embedding is used for long messages when installed, unless ``embeddings`` is False."""
@@ -201,7 +209,7 @@ def route_with(m: Model, text: str, lang: str, embeddings: bool = True) -> Routi
     ranked, mode, embedded = ranked_topics(m, text, lang, raw, embeddings)
     if outside(raw, m.classes, evidence, GATE_AT[mode], gate_score(gate, embedded)):
         return Routing(ranked=ranked, candidates=[], ambiguous=False, offtopic=True, lang=lang,
-                       about_work=gate[1] > gate[0])  # fmt: skip
+                       about_work=about_work(gate, evidence))  # fmt: skip
     candidates, ask, two = decide(ranked, THRESHOLDS[mode])
     return Routing(ranked=ranked, candidates=candidates, ambiguous=ask, offtopic=False, lang=lang,
                    two_topics=two)  # fmt: skip
