@@ -21,7 +21,10 @@ Each window is a sorted set of at most ``count`` send times (kept for the window
 window can also ask for a least gap between two sends: the bot's 30 a second go out one every
 ~37 ms rather than 30 at once, so a sender slowed down (a busy host, a slow network) cannot bunch
 the end of one window's burst against the start of the next. Windows are held ``margin_s``
-longer than the platform's figure, for the jitter between sending and arriving. With a store
+longer than the platform's figure, for the jitter between sending and arriving, and a message's
+entry is moved to the time its request ended once it has been sent: the next one in the window
+is reserved after that, so however slowly a request travels, it cannot arrive closer than the
+window to the one after it (unless it takes longer than the window itself). With a store
 that is not Redis (SQLite, memory: one process anyway) the same logs live in the process.
 """
 
@@ -32,7 +35,7 @@ import itertools
 import logging
 import os
 import time
-from collections import deque
+from dataclasses import dataclass
 from typing import Any
 
 from bot.metrics import METRICS
@@ -76,35 +79,61 @@ end
 return 0
 """
 
+# KEYS: the windows of one reserved message. ARGV: its member, then each window's ms. The send
+# is over: its entry takes the time it ended (only if it is still there).
+_STAMP = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+for i, key in ipairs(KEYS) do
+  if redis.call('ZADD', key, 'XX', 'CH', now, ARGV[1]) == 1 then
+    redis.call('PEXPIRE', key, tonumber(ARGV[i + 1]) + 1000)
+  end
+end
+return 0
+"""
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """One reserved message: :meth:`WindowLimiter.done` stamps it with the time it was sent."""
+
+    member: str
+    windows: tuple[Window, ...]
+    waited: float = 0.0
+
 
 class _LocalLogs:
     """The same logs in one process."""
 
     def __init__(self) -> None:
-        self.logs: dict[str, deque[float]] = {}
+        self.logs: dict[str, dict[str, float]] = {}
         self.paused: dict[str, float] = {}
 
-    async def reserve(self, pause_key: str, windows: list[Window]) -> float:
+    async def reserve(self, pause_key: str, windows: list[Window], member: str) -> float:
         now = time.monotonic() * 1000
         wait = max(0.0, self.paused.get(pause_key, 0.0) - now)
         for key, count, window, gap in windows:
-            times = self.logs.setdefault(key, deque())
-            while times and times[0] <= now - window:
-                times.popleft()
+            log_ = self.logs.setdefault(key, {})
+            for old in [m for m, at in log_.items() if at <= now - window]:
+                del log_[old]
+            times = sorted(log_.values())
             if len(times) >= count:
                 wait = max(wait, times[len(times) - count] + window - now + 1)
             if gap > 0 and times:
                 wait = max(wait, times[-1] + gap - now)
         if wait > 0:
             return wait
-        for key, count, _, _ in windows:
-            times = self.logs[key]
-            times.append(now)
-            while len(times) > count:
-                times.popleft()
+        for key, _, _, _ in windows:
+            self.logs[key][member] = now
         if len(self.logs) > 50_000:
             self.logs = {k: v for k, v in self.logs.items() if v}
         return 0.0
+
+    async def stamp(self, windows: list[Window], member: str) -> None:
+        now = time.monotonic() * 1000
+        for key, *_ in windows:
+            if member in self.logs.get(key, {}):
+                self.logs[key][member] = now
 
     async def push_back(self, pause_key: str, ms: float) -> None:
         now = time.monotonic() * 1000
@@ -115,15 +144,19 @@ class _RedisLogs:
     def __init__(self, store: Any) -> None:
         self.store = store
         self._reserve = store.redis.register_script(_RESERVE)
-        self._members = itertools.count()
-        self._me = f"{os.getpid()}-{id(self):x}"
+        self._stamp = store.redis.register_script(_STAMP)
 
-    async def reserve(self, pause_key: str, windows: list[Window]) -> float:
+    async def reserve(self, pause_key: str, windows: list[Window], member: str) -> float:
         keys = [self.store.k("fw:", pause_key)] + [self.store.k("fw:", w[0]) for w in windows]
         args: list[Any] = [v for _, count, window, gap in windows
                            for v in (count, int(window), int(gap))]
-        args.append(f"{self._me}-{next(self._members)}")
+        args.append(member)
         return float(await self.store._run(lambda: self._reserve(keys=keys, args=args)))
+
+    async def stamp(self, windows: list[Window], member: str) -> None:
+        keys = [self.store.k("fw:", w[0]) for w in windows]
+        args = [member, *(int(w[2]) for w in windows)]
+        await self.store._run(lambda: self._stamp(keys=keys, args=args))
 
     async def push_back(self, pause_key: str, ms: float) -> None:
         name = self.store.k("fw:", pause_key)
@@ -138,11 +171,14 @@ class _RedisLogs:
 
 
 class WindowLimiter:
-    """``await limiter.wait(pause_key, [(key, count, seconds), ...], platform)`` per message."""
+    """``ticket = await limiter.wait(pause_key, [(key, count, seconds, gap), ...], platform)``
+    before a message, ``await limiter.done(ticket)`` once it is sent."""
 
     def __init__(self, logs: Any, *, margin_s: float = 0.1) -> None:
         self.logs = logs
         self.margin_s = margin_s  # windows are held a little longer: arrival times jitter
+        self._members = itertools.count()
+        self._me = f"{os.getpid()}-{id(self):x}"
 
     @classmethod
     def for_store(cls, store: Any, *, margin_s: float = 0.1) -> WindowLimiter:
@@ -157,15 +193,20 @@ class WindowLimiter:
         """True when every worker sees the same windows (Redis)."""
         return isinstance(self.logs, _RedisLogs)
 
-    async def wait(self, pause_key: str, windows: list[Window], platform: str) -> float:
-        """Sleep until one more message fits every window (and comes at least its gap after the
-        one before) and no pause holds; returns the seconds waited."""
-        held = [(key, count, (seconds + self.margin_s) * 1000, gap * 1000)
+    def held(self, windows: list[Window]) -> list[Window]:
+        """The windows as kept: in ms, ``margin_s`` longer, those with a count only."""
+        return [(key, count, (seconds + self.margin_s) * 1000, gap * 1000)
                 for key, count, seconds, gap in windows if count > 0]
+
+    async def wait(self, pause_key: str, windows: list[Window], platform: str) -> Ticket:
+        """Sleep until one more message fits every window (and comes at least its gap after the
+        one before) and no pause holds; the ticket says how long it waited."""
+        held = self.held(windows)
+        member = f"{self._me}-{next(self._members)}"
         waited = 0.0
         while True:
             try:
-                ms = await self.logs.reserve(pause_key, held)
+                ms = await self.logs.reserve(pause_key, held, member)
             except StoreUnavailable:
                 METRICS.store_errors.labels("flood").inc()
                 raise
@@ -177,7 +218,16 @@ class WindowLimiter:
         if waited:
             METRICS.rate_limit_waits.labels(platform).inc()
             METRICS.rate_limit_wait_seconds.labels(platform).inc(waited)
-        return waited
+        return Ticket(member, tuple(held), waited)
+
+    async def done(self, ticket: Ticket) -> None:
+        """The message has been sent (or given up): its place in the windows moves from the
+        time it was reserved to now, so a slow request cannot bring the next one closer than
+        the window to it. Best effort: the store being down leaves the reservation time."""
+        try:
+            await self.logs.stamp(list(ticket.windows), ticket.member)
+        except StoreUnavailable:
+            METRICS.store_errors.labels("flood").inc()
 
     async def pause(self, pause_key: str, seconds: float) -> None:
         """Nobody waiting on ``pause_key`` sends for ``seconds`` (a 429's ``retry_after``)."""

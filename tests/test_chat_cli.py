@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -110,10 +109,10 @@ def test_text_mode_numbers_the_buttons(tmp_path: Path) -> None:
     assert KB.topics["client-left"].question("reason").text.en in done.stdout
 
 
-def test_cold_start_to_first_reply(tmp_path: Path) -> None:
-    started = time.perf_counter()
-    chat_json([], tmp_path)
-    assert time.perf_counter() - started < 3.0  # target 1.5 s; slack for loaded test machines
+def test_first_start_greets_before_any_input(tmp_path: Path) -> None:
+    # How fast it greets is measured by `clientcoach bench` (cold start), not here.
+    (greeting, *_) = chat_json([], tmp_path)
+    assert greeting["text"].strip()
 
 
 def test_unusable_store_is_a_clear_error(tmp_path: Path) -> None:

@@ -420,7 +420,7 @@ class TelegramBot:
             await send_once(call)
         finally:
             if paced:
-                limiter.release()
+                await limiter.release()
 
     async def _send(
         self, chat_id: int, thread: int | None, reply_to: int | None, message: Outgoing

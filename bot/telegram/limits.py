@@ -29,12 +29,13 @@ from typing import Any
 from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter
 
-from bot.flood_windows import Window, WindowLimiter, per_window
+from bot.flood_windows import Ticket, Window, WindowLimiter, per_window
 from bot.store.base import StoreUnavailable
 
 log = logging.getLogger("bot.telegram")
 
-_RESERVED: ContextVar[bool] = ContextVar("clientcoach_telegram_reserved", default=False)
+Held = tuple[WindowLimiter, Ticket]
+_RESERVED: ContextVar[Held | None] = ContextVar("clientcoach_telegram_reserved", default=None)
 SENDS = ("copyMessage", "copyMessages", "forwardMessage", "forwardMessages")
 ADDRESSED = ("chat_id", "callback_query_id", "inline_query_id")
 
@@ -100,13 +101,13 @@ class RetryingRateLimiter(BaseRateLimiter[int]):
                 windows.append((f"{self.bot}:g:{chat}", *self._group, 0.0))
         return [window for window in windows if window[1] > 0]  # a rate of 0: no limit
 
-    async def _wait(self, windows: list[Window]) -> None:
+    async def _wait(self, windows: list[Window]) -> Held:
         """Room in the shared windows; with the store down, in this process's own (the message
         is kept to the limits as far as this process knows, rather than held or lost)."""
         try:
-            await self.limiter.wait(self.paused, windows, "telegram")
+            return self.limiter, await self.limiter.wait(self.paused, windows, "telegram")
         except StoreUnavailable:
-            await self._local.wait(self.paused, windows, "telegram")
+            return self._local, await self._local.wait(self.paused, windows, "telegram")
 
     async def reserve(self, endpoint: str, data: dict[str, Any]) -> None:
         """Wait for room now, for the call this task makes next (see :meth:`release`).
@@ -116,13 +117,14 @@ class RetryingRateLimiter(BaseRateLimiter[int]):
         unmarked, and the next worker sends it, instead of leaving it in doubt."""
         windows = self.windows(endpoint, data)
         if windows:
-            await self._wait(windows)
-            _RESERVED.set(True)
+            _RESERVED.set(await self._wait(windows))
 
-    @staticmethod
-    def release() -> None:
-        """Forget a reservation the next call did not use (its step was already sent)."""
-        _RESERVED.set(False)
+    async def release(self) -> None:
+        """Close a reservation the next call did not use (its step was already sent)."""
+        held = _RESERVED.get()
+        _RESERVED.set(None)
+        if held is not None:
+            await held[0].done(held[1])
 
     async def process_request(
         self,
@@ -138,11 +140,10 @@ class RetryingRateLimiter(BaseRateLimiter[int]):
         windows = self.windows(endpoint, data)
         max_retry_after = rate_limit_args or self._max_retry_after
         failures = refusals = 0
-        reserved, _ = _RESERVED.get(), _RESERVED.set(False)
+        held, _ = _RESERVED.get(), _RESERVED.set(None)
         while True:
-            if windows and not reserved:
-                await self._wait(windows)
-            reserved = False  # a retry waits again
+            if windows and held is None:  # a retry waits again
+                held = await self._wait(windows)
             try:
                 return await callback(*args, **kwargs)
             except BadRequest:
@@ -170,3 +171,7 @@ class RetryingRateLimiter(BaseRateLimiter[int]):
                     raise
                 await asyncio.sleep(self._backoff * 2**failures)
                 failures += 1
+            finally:
+                if held is not None:  # sent or not, its place in the windows is now
+                    await held[0].done(held[1])
+                    held = None
