@@ -15,6 +15,7 @@ import pytest
 from redis_helpers import redis_url, require_redis, unique_prefix
 from slack_service import slack_service
 
+from bot.inbox import delivery
 from bot.inbox.delivery import IN_DOUBT_AFTER_S
 from bot.slack.traced import REPLY_EVENT
 
@@ -79,3 +80,22 @@ async def test_a_reply_marked_moments_ago_waits_and_is_kept(tmp_path):
         assert replies(h) == [] and h.api.of("conversations.history") == []
         waiting, held, _ = await h.bot.inbox.depth()
         assert waiting + held == 1  # still in the inbox, handled again once reclaimed
+
+
+async def test_a_send_that_failed_past_its_retries_is_settled_and_sent_once(tmp_path,
+                                                                            monkeypatch):
+    """Slack answers 503 to the first call and to each of its three retries: nothing was
+    posted, so the reply is not given up; once its mark is old enough the channel is read and
+    the reply sent, once."""
+    monkeypatch.setattr(delivery, "IN_DOUBT_AFTER_S", 0.3)
+    async with slack_service(tmp_path, CLIENTCOACH_INBOX_CLAIM_IDLE="0.3") as h:
+        h.api.fail("chat.postMessage", 503, times=4)
+        assert (await hello(h, h.next_id())).status_code == 200
+        for _ in range(100):  # the entry is taken up again after the claim time
+            if [c for c in replies(h) if c.status == 200]:
+                break
+            await h.bot.drain(0.1)
+        await h.api.settle(quiet=0.5)
+        statuses = [c.status for c in replies(h)]
+        assert statuses == [503, 503, 503, 503, 200]
+        assert h.api.of("conversations.history")  # asked before sending again

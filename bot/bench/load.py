@@ -316,11 +316,17 @@ def load_figures(n: int, *, duplicates: float = 0.1, retries: float = 0.05,
             redis.stop()
         logs = sum(w.log.stat().st_size for w in workers if w.log.exists())
         texts = [w.log.read_text(errors="replace") for w in workers if w.log.exists()]
+        kept = Path(tempfile.gettempdir()) / f"clientcoach-load-logs-{os.getpid()}"
+        kept.mkdir(exist_ok=True)
+        for worker in workers:
+            if worker.log.exists():
+                shutil.copy(worker.log, kept / worker.log.name)
         in_doubt = sum(t.count("reply in doubt, not sent again") for t in texts)
         doubts_settled = sum(t.count("reply in doubt had") for t in texts)
     calls = [c for c in slack.of("chat.postMessage")
              if c.params.get("channel") != PROBE_CHANNEL and c.status == 200]
     per_channel = Counter(c.params.get("channel") for c in calls)
+    missing = [i for i in range(n) if per_channel.get(f"DL{i:07d}", 0) < per_event]
     lost = sum(max(0, per_event - per_channel.get(f"DL{i:07d}", 0)) for i in range(n))
     dups = sum(max(0, count - per_event) for count in per_channel.values())
     first_reply: dict[str, float] = {}
@@ -338,6 +344,7 @@ def load_figures(n: int, *, duplicates: float = 0.1, retries: float = 0.05,
         "refused": driven["refused"], "send_s": driven["send_s"],
         "ack_ms": _percentiles(driven["acks"]), "end_to_end_ms": _percentiles(e2e),
         "worker_peak_rss_mb": [w.peak_rss for w in workers], "log_bytes": logs,
+        "lost_events": [f"EvLOAD{i:08d}" for i in missing[:20]], "worker_logs": str(kept),
         "http_cpu_ms_per_request": round(1000 * http_cpu / max(1, driven["requests"]), 2),
         "load_average": os.getloadavg()[0],
     }

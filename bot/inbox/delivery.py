@@ -9,7 +9,8 @@ and "sent" after it:
 - a step already "sent" is skipped;
 - a step left at "sending" by this process's own attempt whose journal write failed (Redis went
   away mid-command: the write landed, its answer did not) was never sent: it is sent now;
-- a step left at "sending" by someone else is *in doubt*. With :func:`send_once_traced` (the
+- a step left at "sending" by someone else, or by a traced call that failed without a clear
+  answer (:class:`Unconfirmed`: a timeout, a 5xx), is *in doubt*. With :func:`send_once_traced` (the
   message carries its step id, and the platform can be asked what arrived) the step waits until
   the attempt that marked it is surely over (:data:`IN_DOUBT_AFTER_S`: every send is cut at
   :data:`SEND_LIMIT_S`), then the platform is asked: delivered, it is marked "sent"; not
@@ -48,6 +49,11 @@ Seen = Callable[[str, float], Awaitable[bool | None]]
 
 class ReplyInFlight(StoreUnavailable):
     """A step is being sent by another attempt right now: the entry is handled again later."""
+
+
+class Unconfirmed(Exception):  # noqa: N818 - a state, like the others here
+    """Raised by a traced call that failed without a clear "not posted" (a timeout, a 5xx, a
+    429 after its retries): the step stays "sending" and is settled later by asking."""
 
 
 def _sending() -> str:
@@ -105,8 +111,15 @@ class Delivery:
             raise
         if before is not None and not await self._take_over(step, before, value, seen):
             return None
-        async with asyncio.timeout(SEND_LIMIT_S):
-            result = await call(step)
+        try:
+            async with asyncio.timeout(SEND_LIMIT_S):
+                result = await call(step)
+        except (Unconfirmed, TimeoutError) as exc:
+            if seen is None:  # nobody to ask later: at most once, as the caller decides
+                raise
+            log.warning("reply not confirmed, settled later",
+                        extra={"event": self.entry.key, "error": str(exc)[:80] or "timeout"})
+            raise ReplyInFlight(f"step {self._steps - 1} not confirmed") from exc
         await self.inbox.mark(step, SENT)
         METRICS.replies_sent.labels(self.entry.platform).inc()
         return result

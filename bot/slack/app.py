@@ -69,7 +69,7 @@ from bot.slack.oauth import BOT_SCOPES, SignedStateStore, open_installation_stor
 from bot.slack.render import answered, fallback, render
 from bot.slack.retry import retry_handlers
 from bot.slack.threads import ThreadRegistry
-from bot.slack.traced import arrived, with_step
+from bot.slack.traced import arrived, post_traced
 from bot.store.base import SessionStore, StoreUnavailable
 from bot.token_vault import TokenKeyError
 
@@ -333,7 +333,8 @@ class SlackBot(NativeSurfaces):
                 log.error("slack job failed",
                           extra={"job": job, "error": type(exc).__name__,
                                  "code": getattr(getattr(exc, "response", None), "status_code",
-                                                 None)})
+                                                 None),
+                                 "event": delivery.entry.key if delivery is not None else None})
 
         if delivery is not None:  # an inbox entry: run inline, the worker acknowledges after
             delivery.pending.append(guarded())
@@ -493,7 +494,7 @@ class SlackBot(NativeSurfaces):
         async def seen(step: str, marked_at: float) -> bool:
             return await arrived(client, inbound.channel, inbound.thread_ts, step, marked_at)
 
-        await send_once_traced(lambda step: call(**with_step({}, step)), seen)
+        await send_once_traced(lambda step: post_traced(call, step), seen)
 
     async def _respond(self, url: str, body: dict[str, Any]) -> None:
         webhook = AsyncWebhookClient(url, timeout=CLIENT_TIMEOUT_S,

@@ -6,13 +6,34 @@ of being given up (see :mod:`bot.inbox.delivery`).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.inbox.delivery import SEND_LIMIT_S
+import aiohttp
+from slack_sdk.errors import SlackApiError
+
+from bot.inbox.delivery import SEND_LIMIT_S, Unconfirmed
 
 REPLY_EVENT = "clientcoach_reply"
 CLOCK_MARGIN_S = 60.0  # between this host's clock and Slack's
 MAX_PAGES = 5
+
+
+async def post_traced(call: Callable[..., Awaitable[Any]], step: str | None) -> Any:
+    """``call(metadata=...)`` for ``step``; a failure that does not say "not posted" (a timeout,
+    a connection lost, a 5xx, a 429 after the client's retries) is :class:`Unconfirmed`, to be
+    settled by reading the channel. Slack's refusals (``ok: false``, other 4xx) are not."""
+    try:
+        return await call(**with_step({}, step))
+    except SlackApiError as exc:
+        status = getattr(exc.response, "status_code", 200)
+        if step is not None and (status == 429 or status >= 500):
+            raise Unconfirmed(f"slack answered {status}") from exc
+        raise
+    except (TimeoutError, aiohttp.ClientError) as exc:
+        if step is None:
+            raise
+        raise Unconfirmed(type(exc).__name__) from exc
 
 
 def with_step(message: dict[str, Any], step: str | None) -> dict[str, Any]:
