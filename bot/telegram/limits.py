@@ -13,7 +13,10 @@ When the store cannot be reached, a call waits on this process's own windows ins
 (the reply is not lost to a Redis outage). A 429 pauses the whole bot — every worker — for its
 ``retry_after``, then the call is retried (a bounded number of times). Server errors (5xx) and
 network failures are retried with exponential backoff; a request Telegram rejected (400) is
-never retried.
+never retried. A new message whose request may have reached Telegram (it timed out while being
+written or read) is never sent again: Telegram has no idempotency key, so a retry could deliver
+it twice; the reply journal then holds that step as in doubt. A timeout before the request left
+(connecting, or waiting for a pooled connection) is retried like any network failure.
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any
 
-from telegram.error import BadRequest, NetworkError, RetryAfter
+import httpx
+from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from telegram.ext import BaseRateLimiter
 
 from bot.flood_windows import Ticket, Window, WindowLimiter, per_window
@@ -52,6 +56,14 @@ def retry_after_s(exc: RetryAfter) -> float:
 def is_send(endpoint: str) -> bool:
     """True for the methods that post a new message to a chat."""
     return endpoint.startswith("send") and endpoint != "sendChatAction" or endpoint in SENDS
+
+
+def may_have_arrived(exc: NetworkError) -> bool:
+    """True when a failed request may still have reached Telegram: a timeout once it was on its
+    way (not while connecting or waiting for a connection from the pool)."""
+    if not isinstance(exc, TimedOut):
+        return False
+    return not isinstance(exc.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout)
 
 
 class RetryingRateLimiter(BaseRateLimiter[int]):
@@ -161,6 +173,9 @@ class RetryingRateLimiter(BaseRateLimiter[int]):
                 if not windows:  # a call outside the windows still waits, in this task
                     await asyncio.sleep(seconds)
             except NetworkError as exc:
+                if is_send(endpoint) and may_have_arrived(exc):
+                    log.warning("telegram %s timed out; not sent again", endpoint)
+                    raise
                 if failures == self._retries:
                     log.warning(
                         "telegram %s failed after %d attempts: %s",
