@@ -157,7 +157,7 @@ def test_eval_reports_what_the_person_is_shown() -> None:
         for lang in ("fr", "nb", "en"):
             assert result["per_lang"][lang][key] is not None
     # the held-out long stories (never tuned on), word model alone: floors below what it scores
-    assert result["topic_accuracy"] >= 0.84 and result["offered_accuracy"] >= 0.9
+    assert result["topic_accuracy"] >= 0.85 and result["offered_accuracy"] >= 0.9
     assert result["ask_rate"] <= 0.5
 
 
