@@ -9,19 +9,16 @@ live in the process. :meth:`FloodLimiter.pause` honours a platform's ``retry_aft
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from typing import Any
 
-from bot.metrics import METRICS
-from bot.store.base import StoreUnavailable
+from bot.flood_wait import wait_for_room
 
 log = logging.getLogger("clientcoach.flood")
 
 Limit = tuple[str, float, int]  # (key, messages per second, burst)
 SAFETY = 0.97  # keep a little under the platform's figure: arrival times jitter
-MAX_WAIT_S = 60.0
 
 # KEYS: cells. ARGV: per cell interval ms, tolerance ms. Returns 0 (reserved) or ms to wait.
 _RESERVE = """
@@ -114,22 +111,7 @@ class FloodLimiter:
         for key, rate, burst in limits:
             interval = 1000.0 / (max(rate, 0.001) * SAFETY)
             cells.append((key, interval, interval * max(burst - 1, 0)))
-        waited = 0.0
-        while True:
-            try:
-                ms = await self.cells.reserve(cells)
-            except StoreUnavailable:
-                METRICS.store_errors.labels("flood").inc()
-                raise
-            if ms <= 0:
-                break
-            pause = min(ms / 1000, MAX_WAIT_S)
-            waited += pause
-            await asyncio.sleep(pause)
-        if waited:
-            METRICS.rate_limit_waits.labels(platform).inc()
-            METRICS.rate_limit_wait_seconds.labels(platform).inc(waited)
-        return waited
+        return await wait_for_room(lambda: self.cells.reserve(cells), platform)
 
     async def pause(self, key: str, seconds: float) -> None:
         """Nobody sends under ``key`` for ``seconds`` (a 429's ``retry_after``)."""

@@ -30,7 +30,6 @@ that is not Redis (SQLite, memory: one process anyway) the same logs live in the
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import logging
 import os
@@ -38,13 +37,13 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from bot.flood_wait import wait_for_room
 from bot.metrics import METRICS
 from bot.store.base import StoreUnavailable
 
 log = logging.getLogger("clientcoach.flood")
 
 Window = tuple[str, int, float, float]  # (key, messages, seconds, least seconds between two)
-MAX_WAIT_S = 60.0
 
 # KEYS: the pause key, then one sorted set per window. ARGV: count, window ms, gap ms per window,
 # then the member to add. Returns 0 (reserved) or the ms to wait.
@@ -203,21 +202,7 @@ class WindowLimiter:
         one before) and no pause holds; the ticket says how long it waited."""
         held = self.held(windows)
         member = f"{self._me}-{next(self._members)}"
-        waited = 0.0
-        while True:
-            try:
-                ms = await self.logs.reserve(pause_key, held, member)
-            except StoreUnavailable:
-                METRICS.store_errors.labels("flood").inc()
-                raise
-            if ms <= 0:
-                break
-            pause = min(ms / 1000, MAX_WAIT_S)
-            waited += pause
-            await asyncio.sleep(pause)
-        if waited:
-            METRICS.rate_limit_waits.labels(platform).inc()
-            METRICS.rate_limit_wait_seconds.labels(platform).inc(waited)
+        waited = await wait_for_room(lambda: self.logs.reserve(pause_key, held, member), platform)
         return Ticket(member, tuple(held), waited)
 
     async def done(self, ticket: Ticket) -> None:
