@@ -59,7 +59,7 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
 
     with _consumers(settings, mode):  # started first: both processes boot side by side
         try:
-            app = create_app(settings, consume=mode == "inline")
+            app = create_app(settings, consume=mode == "inline", freeze_heap=True)
         except MissingSetting as exc:
             raise click.ClickException(str(exc)) from exc
         uvicorn.run(app, **options)
