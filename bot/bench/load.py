@@ -33,11 +33,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import httpx
 
 from bot.bench.frameworks import signed_headers
 from bot.bench.http_bench import SIGNING_SECRET, free_port
+from bot.bench.lean_client import LeanClient
 from bot.standins.process import SlackApiStandInProcess
 
 PROBE_CHANNEL = "DPROBE0"
@@ -196,54 +196,48 @@ async def _drive(workers: list[Worker], n: int, duplicates: float, retries: floa
     first_sent: dict[int, float] = {}
     refused = Counter()
     done = 0
-    # aiohttp, not httpx: httpx's pool scans every connection on each request, which at 200
-    # connections made the load generator itself the bottleneck (and the acks look slow).
-    connector = aiohttp.TCPConnector(limit=concurrency, force_close=False)
-    timeout = aiohttp.ClientTimeout(total=15)
+    # Not aiohttp: it spent about as much CPU per request as the workers it timed, on the same
+    # two cores (and httpx before it scanned its whole pool on each request).
+    client = LeanClient(limit=concurrency, timeout_s=15)
 
-    async with aiohttp.ClientSession(connector=connector, timeout=timeout,
-                                     trust_env=False) as client:
+    async def one(i: int, retry: int, k: int) -> None:
+        nonlocal done
+        body = json.dumps(_event(i, f"DL{i:07d}"))
+        headers = {key: v[0] for key, v in signed_headers(body, SIGNING_SECRET).items()}
+        if retry:
+            headers.update({"X-Slack-Retry-Num": str(retry),
+                            "X-Slack-Retry-Reason": "http_timeout"})
+        worker = workers[k % len(workers)]
+        first_sent.setdefault(i, time.monotonic())
+        started = time.perf_counter()
+        status = await client.post("127.0.0.1", worker.port, "/slack/events", body.encode(),
+                                   headers)
+        if status == 200:
+            acks.append(time.perf_counter() - started)
+            done += 1
+            at_progress(done)
+            return
+        refused[status] += 1
+        await asyncio.sleep(0.5)
+        queue.put_nowait((i, retry + 1, k + 1))  # as Slack would: again, counted a retry
 
-        async def one(i: int, retry: int, k: int) -> None:
-            nonlocal done
-            body = json.dumps(_event(i, f"DL{i:07d}"))
-            headers = {key: v[0] for key, v in signed_headers(body, SIGNING_SECRET).items()}
-            if retry:
-                headers.update({"X-Slack-Retry-Num": str(retry),
-                                "X-Slack-Retry-Reason": "http_timeout"})
-            worker = workers[k % len(workers)]
-            first_sent.setdefault(i, time.monotonic())
-            started = time.perf_counter()
+    async def sender() -> None:
+        while True:
             try:
-                async with client.post(worker.url + "/slack/events", data=body,
-                                       headers=headers) as answer:
-                    await answer.read()
-                    status = answer.status
-            except (aiohttp.ClientError, TimeoutError):
-                status = 0
-            if status == 200:
-                acks.append(time.perf_counter() - started)
-                done += 1
-                at_progress(done)
-                return
-            refused[status] += 1
-            await asyncio.sleep(0.5)
-            queue.put_nowait((i, retry + 1, k + 1))  # as Slack would: again, counted a retry
+                i, retry, k = queue.get_nowait()
+            except asyncio.QueueEmpty:
+                if done >= len(sends):
+                    return
+                await asyncio.sleep(0.05)
+                continue
+            await one(i, retry, k)
 
-        async def sender() -> None:
-            while True:
-                try:
-                    i, retry, k = queue.get_nowait()
-                except asyncio.QueueEmpty:
-                    if done >= len(sends):
-                        return
-                    await asyncio.sleep(0.05)
-                    continue
-                await one(i, retry, k)
-
-        started = time.monotonic()
+    started = time.monotonic()
+    try:
         await asyncio.gather(*(sender() for _ in range(concurrency)))
-        elapsed = time.monotonic() - started
+    finally:
+        await client.close()
+    elapsed = time.monotonic() - started
     return {"requests": len(sends), "acks": acks, "first_sent": first_sent,
             "refused": dict(refused), "send_s": round(elapsed, 1)}
 
