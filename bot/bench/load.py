@@ -41,6 +41,7 @@ from bot.bench.lean_client import LeanClient
 from bot.standins.process import SlackApiStandInProcess
 
 PROBE_CHANNEL = "DPROBE0"
+START_WAIT_S = 90.0  # a worker starts in about 4 s on a quiet machine, 15 s and more when loaded
 
 
 def _percentiles(samples: list[float]) -> dict[str, float]:
@@ -135,7 +136,7 @@ class Worker:
                 [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port",
                  str(self.port)], env=self.env, stdout=out, stderr=subprocess.STDOUT,
                 start_new_session=True)  # its own group: a kill takes its consumers too
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + START_WAIT_S
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"worker exited: {self.log.read_text()[-2000:]}")
