@@ -36,14 +36,14 @@ from bot.understanding.normalise import tokens
 NO_ANCHOR_MARGIN = 8.0  # without any client/work word, a topic must beat off-topic by this much
 TEMPERATURE = 2.5  # a short message's log-scores are divided by this before the softmax
 # The same for each sentence of a long message, read alone or with the embedding.
-SENTENCE_TEMPERATURE = {"long": 4.0, "long+embedding": 3.0}
+SENTENCE_TEMPERATURE = {"long": 7.0, "long+embedding": 3.0}
 EMBEDDING_WEIGHT = 0.2  # share of the embedding in a long message's probabilities
 LONG_WORDS = 25  # from this many words a message is read sentence by sentence
 MAX_ASKED = 3
 # The gate: a message whose "not ours" log-odds (per known feature, plus the embedding's off-topic
 # log-odds times EMBEDDING_GATE_WEIGHT) reach this is off-topic; chosen by ``clientcoach
 # calibrate`` so that few on-topic tuning messages are turned away (see README).
-GATE_AT = {"short": 0.65, "short+embedding": 0.65, "long": 0.2, "long+embedding": -0.25}
+GATE_AT = {"short": 0.65, "short+embedding": 0.65, "long": 0.1, "long+embedding": -0.25}
 EMBEDDING_GATE_WEIGHT = 0.25
 # A short message whose best topic the word model gives less than this is read by the embedding
 # too, and the two are combined in log space (the embedding's log-probabilities times
@@ -67,7 +67,7 @@ class Thresholds:
 THRESHOLDS = {
     "short": Thresholds(answer_at=0.55, ask_until=0.3),
     "short+embedding": Thresholds(answer_at=0.55, ask_until=0.3),  # one set for both readings
-    "long": Thresholds(answer_at=0.18, ask_until=0.4, second_at=0.15),
+    "long": Thresholds(answer_at=0.1, ask_until=0.3, second_at=0.1, third_at=0.15),
     "long+embedding": Thresholds(answer_at=0.2, ask_until=0.4, second_at=0.15),
 }
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+|\n+")
