@@ -82,3 +82,44 @@ def test_the_head_takes_raw_vectors_and_is_not_flattened() -> None:
     probs = np.exp(logits - logits.max(axis=1, keepdims=True))
     probs /= probs.sum(axis=1, keepdims=True)
     assert probs.max(axis=1).mean() >= 0.8  # the L2 penalty must not flatten it to a coin toss
+
+
+def test_the_encoder_can_be_loaded_at_start_without_waiting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import threading
+
+    started = threading.Event()
+    release = threading.Event()
+    loads: list[int] = []
+
+    def slow_encoder() -> object:
+        loads.append(1)
+        started.set()
+        release.wait(5)
+        return object()
+
+    class Cached:  # stands for the lru_cache'd loader: "loaded" once it returned
+        def __init__(self) -> None:
+            self.value: object | None = None
+
+        def __call__(self) -> object:
+            if self.value is None:
+                self.value = slow_encoder()
+            return self.value
+
+        def cache_info(self) -> object:
+            return type("Info", (), {"currsize": int(self.value is not None)})()
+
+    monkeypatch.setattr(embedding, "_encoder", Cached())
+    monkeypatch.setattr(embedding, "_loading", False)
+    monkeypatch.setattr(embedding, "available", lambda: True)
+    embedding.load_in_background()  # returns at once, the load runs in its thread
+    assert started.wait(5) and not embedding.loaded()
+    embedding.load_in_background()  # a second call starts no second load
+    release.set()
+    for _ in range(100):
+        if embedding.loaded():
+            break
+        threading.Event().wait(0.05)
+    assert embedding.loaded() and len(loads) == 1
