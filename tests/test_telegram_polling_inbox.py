@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 from process_helpers import Proc, clean_env
 from redis_helpers import scratch_redis, scratch_redis_url
-from standins.telegram_harness import fast_limiter, fresh, settings_for
+from standins.telegram_harness import fast_limiter, fresh, settings_for, telegram_service
 
 import knowledge
 from bot.inbox.runner import InboxRunner
@@ -198,6 +198,19 @@ async def test_inline_queries_are_answered_directly_and_a_choice_counted_once(
         assert answer.params["inline_query_id"] == query["inline_query"]["id"]
         assert answer.params["results"]
         assert counted == 1
+
+
+async def test_webhook_inline_queries_are_answered_without_the_inbox(tmp_path: Path) -> None:
+    async with telegram_service(tmp_path) as h:
+        query = load("inline_query_nb")
+        assert (await h.post(query)).status_code == 200
+        await h.stand_in.wait_for(lambda s: bool(s.of("answerInlineQuery")), timeout=10)
+        text = start_update(next(_users))
+        await h.exchange(text, text["message"]["chat"]["id"])
+    with sqlite3.connect(tmp_path / "clientcoach.sqlite3") as db:
+        marks = {i for (i,) in db.execute("SELECT id FROM events")}
+    assert f"tg:{BOT_ID}:{text['update_id']}" in marks  # a turn is stored with its mark
+    assert f"tg:{BOT_ID}:{query['update_id']}" not in marks  # the inline query never was
 
 
 # processes killed after confirming what they had not answered yet -----------------------------

@@ -253,7 +253,7 @@ class TelegramBot:
 
     @staticmethod
     def update_body(update: Update) -> bytes:
-        """An update as JSON, as Telegram sent it (for one fetched by ``getUpdates``)."""
+        """A fetched update as JSON for the inbox (its fields as Telegram sent them)."""
         return json.dumps(update.to_dict(), ensure_ascii=False).encode("utf-8")
 
     async def _enqueue(self, update: Update, body: bytes) -> bool:

@@ -93,9 +93,9 @@ async def run_polling(bot: TelegramBot, stop: asyncio.Event, *, timeout: int,
         attach_inbox(bot)
     runner_stop = asyncio.Event()
     runner = asyncio.create_task(bot.runner.run(runner_stop), name="telegram-inbox")
-    updater = Updater(bot.app.bot, InboxQueue(bot))
+    updater = Updater(bot.app.bot, InboxQueue(bot))  # shares the Application's bot
     try:
-        await updater.initialize()
+        await updater.initialize()  # never shut down apart: that would close the shared bot
         await updater.start_polling(poll_interval=0, timeout=timeout,
                                     allowed_updates=allowed_updates)
         await stop.wait()
