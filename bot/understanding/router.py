@@ -177,26 +177,38 @@ def sharpened(
 
 
 def ranked_topics(
-    m: Model, text: str, lang: str, raw: list[float], embeddings: bool = True
+    m: Model,
+    text: str,
+    lang: str,
+    raw: list[float],
+    embeddings: bool = True,
+    off_by_words: bool = False,
 ) -> tuple[list[tuple[str, float]], str, dict[str, float] | None]:
     """Calibrated topics, the threshold set that goes with them and the embedding's
     probabilities (None when not used): for a long message by sentence, with the embedding when
-    installed; else the whole message, with the embedding when the word model is unsure."""
+    installed; else the whole message, with the embedding when the word model is unsure and
+    the words have not already turned it away (``off_by_words``: a short message's gate is the
+    word model's, so an off-topic one never pays for the embedding)."""
     from bot.understanding.embedding import load_in_background, topic_probabilities
 
     if embeddings:  # the first message a process routes starts the load (a no-op after that)
         load_in_background()
-    if len(tokens(text)) >= LONG_WORDS and len(sentences(text)) >= 2:
+    if is_long(text):
         embedded = topic_probabilities(text) if embeddings else None
         mode = "long+embedding" if embedded else "long"
         by_sentence = story_ranked(m, text, lang, SENTENCE_TEMPERATURE[mode])
         return fused(by_sentence, embedded, EMBEDDING_WEIGHT), mode, embedded
     ranked = calibrated(raw, m.classes, TEMPERATURE)
-    if embeddings and ranked[0][1] < SHORT_EMBEDDING_BELOW:
+    if embeddings and not off_by_words and ranked[0][1] < SHORT_EMBEDDING_BELOW:
         embedded = topic_probabilities(text)
         if embedded:
             return sharpened(ranked, embedded, SHORT_EMBEDDING_WEIGHT), "short+embedding", embedded
     return ranked, "short", None
+
+
+def is_long(text: str) -> bool:
+    """Read sentence by sentence: 25 words or more, in two sentences or more."""
+    return len(tokens(text)) >= LONG_WORDS and len(sentences(text)) >= 2
 
 
 def gate_score(
@@ -238,7 +250,10 @@ def route_with(m: Model, text: str, lang: str, embeddings: bool = True) -> Routi
     embedding is used for long messages when installed, unless ``embeddings`` is False."""
     text = text or ""
     raw, evidence, gate = m.read(text, lang)
-    ranked, mode, embedded = ranked_topics(m, text, lang, raw, embeddings)
+    off_by_words = not is_long(text) and outside(
+        raw, m.classes, evidence, GATE_AT["short"], gate_score(gate, None)
+    )
+    ranked, mode, embedded = ranked_topics(m, text, lang, raw, embeddings, off_by_words)
     in_gate = embedded if mode == "long+embedding" else None  # short: the words decide
     if outside(raw, m.classes, evidence, GATE_AT[mode], gate_score(gate, in_gate)):
         return Routing(ranked=ranked, candidates=[], ambiguous=False, offtopic=True, lang=lang,
