@@ -79,8 +79,13 @@ class DialogPolicy:
         )
         self.late = PhraseSet([("late", lang, p) for lang, p in data.words.late.items()])
         self.related = data.related
+        fillers = {  # "laisser tomber ce client" also matches "laisse tomber ma cliente"
+            lang: frozenset(w for p in data.words.fillers.get(lang) for w in words(p))
+            for lang in LANGS
+        }
         self.asks = PhraseSet(
-            [(flow, lang, p) for flow, per in data.asks.items() for lang, p in per.items()]
+            [(flow, lang, p) for flow, per in data.asks.items() for lang, p in per.items()],
+            fillers,
         )
 
     # Reading values ---------------------------------------------------------------------------
