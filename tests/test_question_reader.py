@@ -265,3 +265,12 @@ def test_how_often_words_are_no_fact_of_another_question() -> None:
 def test_not_even_said_is_no_terms_not_written_terms() -> None:
     reading = READER.read("unpaid-invoice", "terms", "on n'en a pas discuté", "fr")
     assert reading.option == "none", reading
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [("ingenting var avtalt", "nb"), ("nei, ingenting var avtalt", "nb")],
+)
+def test_an_auxiliary_verb_does_not_break_a_phrase(text: str, lang: str) -> None:
+    reading = READER.read("unpaid-invoice", "terms", text, lang)
+    assert reading.accepted and reading.option == "none", reading

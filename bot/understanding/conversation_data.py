@@ -99,6 +99,8 @@ class GeneralWords(_Strict):
     particles: Phrases = Field(default_factory=Phrases)
     frequency: dict[str, Phrases] = Field(default_factory=dict)
     fillers: Phrases = Field(default_factory=Phrases)
+    amounts: Phrases = Field(default_factory=Phrases)
+    auxiliaries: Phrases = Field(default_factory=Phrases)
 
 
 class NumberWords(_Strict):

@@ -78,8 +78,13 @@ class QuestionReader:
         self.unknown = PhraseSet([("unknown", lang, p) for lang, p in general.unknown.items()])
         self.negators = {lang: {w for p in general.negators.get(lang) for w in words(p)}
                          for lang in LANGS}  # fmt: skip
-        self.skip = {lang: frozenset(w for p in general.articles.get(lang) for w in words(p))
-                     for lang in LANGS}  # fmt: skip
+        self.skip = {  # words left out of phrases and answers alike: articles, "was", "ble"
+            lang: frozenset(
+                w for p in (*general.articles.get(lang), *general.auxiliaries.get(lang))
+                for w in words(p)
+            )
+            for lang in LANGS
+        }
         self.subjects = {lang: frozenset(w for p in general.subjects.get(lang) for w in words(p))
                          for lang in LANGS}  # fmt: skip
         self.not_negations = PhraseSet(
@@ -132,10 +137,11 @@ class QuestionReader:
         return _Question(question.id, options, labels, label_texts, qwords, phrases)
 
     def _generic_stems(self, general: GeneralWords) -> dict[str, frozenset[str]]:
-        """Per language, the stems of words that say how often, yes, no or who, never what: a
-        phrase of a frequency question made only of them is no fact of that question."""
+        """Per language, the stems of words that say how often, how many, yes, no or who, never
+        what: a phrase of a frequency question made only of them is no fact of that question."""
         groups = [general.yes, general.no, general.hedge, general.unknown, general.negators,
-                  general.subjects, general.articles, *general.frequency.values()]  # fmt: skip
+                  general.subjects, general.articles, general.amounts,
+                  *general.frequency.values()]  # fmt: skip
         return {
             lang: frozenset(key(w, lang) for g in groups for p in g.get(lang) for w in words(p))
             for lang in LANGS
