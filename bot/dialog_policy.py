@@ -343,14 +343,16 @@ class DialogPolicy:
     # Openings ---------------------------------------------------------------------------------
     def asked_flow(self, text: str, lang: str) -> str | None:
         """The flow whose question an opening message asks ("should I keep working with him?")."""
-        matches = self.asks.find(words(text[:MAX_READ]), _order(lang))
-        flows = {m.label for m in matches if m.label in self.flows}
+        matches = [m for m in self.asks.find(words(text[:MAX_READ]), _order(lang))
+                   if m.label in self.flows]  # fmt: skip
+        flows = {m.label for m in matches}
         if len(flows) == 1:
             return flows.pop()
-        if matches:
-            best = matches[0]
-            return best.label if best.label in self.flows else None
-        return None
+        if not matches:
+            return None
+        best = matches[0]  # the longest; as long as another flow's: the router decides
+        rival = next(m for m in matches if m.label != best.label)
+        return best.label if best.size > rival.size else None
 
 
 def _order(lang: str) -> list[str]:

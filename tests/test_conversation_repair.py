@@ -299,3 +299,10 @@ async def test_an_opening_fact_needs_more_than_a_common_verb() -> None:
     session = await chat.session()
     assert session.flow == "client-left"
     assert "handover" not in session.slots  # "wrapping up" an engagement hands nothing over
+
+
+def test_an_opening_two_flows_ask_for_equally_is_left_to_the_router() -> None:
+    policy = memory_engine().policy
+    assert policy.asked_flow("J'arrive pas à garder mes clients plus de 3 mois", "fr") != (
+        "drop-client"  # "garder mes clients" is all of them, "garder ce client" this one
+    )

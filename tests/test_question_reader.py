@@ -274,3 +274,19 @@ def test_not_even_said_is_no_terms_not_written_terms() -> None:
 def test_an_auxiliary_verb_does_not_break_a_phrase(text: str, lang: str) -> None:
     reading = READER.read("unpaid-invoice", "terms", text, lang)
     assert reading.accepted and reading.option == "none", reading
+
+
+@pytest.mark.parametrize(
+    ("flow", "question", "text", "lang", "option"),
+    [
+        ("drop-client", "volume", "bcp de boulot", "fr", "steady"),  # bcp: beaucoup
+        ("drop-client", "pays", "il paie tjrs en retard", "fr", "late"),  # tjrs: toujours
+        ("unpaid-invoice", "history", "ouais c'est la 1ere fois", "fr", "first-time"),
+        ("new-client-check", "contact", "bare tlf", "nb", "partial"),  # tlf: telefon
+    ],
+)
+def test_chat_spellings_read_as_the_words_they_stand_for(
+    flow: str, question: str, text: str, lang: str, option: str
+) -> None:
+    reading = READER.read(flow, question, text, lang)
+    assert reading.accepted and reading.option == option, reading

@@ -101,6 +101,7 @@ class GeneralWords(_Strict):
     fillers: Phrases = Field(default_factory=Phrases)
     amounts: Phrases = Field(default_factory=Phrases)
     auxiliaries: Phrases = Field(default_factory=Phrases)
+    spellings: dict[str, dict[str, str]] = Field(default_factory=dict)  # lang → chat form → words
 
 
 class NumberWords(_Strict):
