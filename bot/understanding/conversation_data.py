@@ -98,6 +98,7 @@ class GeneralWords(_Strict):
     not_negations: Phrases = Field(default_factory=Phrases)
     particles: Phrases = Field(default_factory=Phrases)
     frequency: dict[str, Phrases] = Field(default_factory=dict)
+    determiners: Phrases = Field(default_factory=Phrases)
     fillers: Phrases = Field(default_factory=Phrases)
     amounts: Phrases = Field(default_factory=Phrases)
     auxiliaries: Phrases = Field(default_factory=Phrases)

@@ -85,6 +85,10 @@ class QuestionReader:
             )
             for lang in LANGS
         }
+        self.auxiliaries = {
+            lang: frozenset(w for p in general.auxiliaries.get(lang) for w in words(p))
+            for lang in LANGS
+        }
         self.subjects = {lang: frozenset(w for p in general.subjects.get(lang) for w in words(p))
                          for lang in LANGS}  # fmt: skip
         self.not_negations = PhraseSet(
@@ -165,7 +169,9 @@ class QuestionReader:
                 for lang, phrase in phrases:
                     kept = [w for w in words(phrase) if w not in self.skip.get(lang, ())]
                     size = len(kept)
-                    specific = size > 1 or (size == 1 and len(stem(kept[0], lang)) >= MIN_FACT_WORD)
+                    one_word = size == 1 and not set(words(phrase)) & self.auxiliaries[lang]
+                    long_word = one_word and len(stem(kept[0], lang)) >= MIN_FACT_WORD
+                    specific = size > 1 or long_word  # "ble defensiv" is no single word
                     generic = bool(q.words.frequency) and all(
                         key(w, lang) in self.generic[lang] for w in kept
                     )  # "une fois ou deux" says how often, not which question
