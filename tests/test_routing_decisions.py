@@ -13,7 +13,7 @@ from engine_helpers import Chat, memory_engine, real_kb
 from bot.cli.evaluate import evaluate_rows, read_rows, summary
 from bot.understanding import embedding, route
 from bot.understanding.model import OFFTOPIC, model
-from bot.understanding.router import THRESHOLDS, Thresholds, calibrated, decide
+from bot.understanding.router import GATE_AT, THRESHOLDS, Thresholds, calibrated, decide
 
 KB = real_kb()
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -53,8 +53,10 @@ def test_decide_answers_asks_or_sees_two_topics() -> None:
 
 
 def test_every_reading_has_thresholds() -> None:
-    assert set(THRESHOLDS) == {"short", "long", "long+embedding"}
-    assert THRESHOLDS["short"].second_at is None  # two-problem replies only for long messages
+    readings = {"short", "short+embedding", "long", "long+embedding"}
+    assert set(THRESHOLDS) == readings and set(GATE_AT) == readings
+    for short in ("short", "short+embedding"):  # two-problem replies only for long messages
+        assert THRESHOLDS[short].second_at is None
 
 
 @pytest.mark.parametrize(

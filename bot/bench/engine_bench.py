@@ -7,7 +7,8 @@ import os
 import sqlite3
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -78,16 +79,33 @@ async def throughput(engine: Engine, n: int, users: int = 500) -> float:
     return n / (time.perf_counter() - start)
 
 
-def route_timing(n: int, warmup: int) -> Timing:
+def route_timing(n: int, warmup: int, embeddings: bool = False) -> Timing:
+    """Routing the short messages of :data:`MESSAGES` (the word model alone unless
+    ``embeddings``: then the unsure ones are read by the embedding too)."""
     from bot.understanding import detect_language, route
 
     texts = [m for m in MESSAGES if len(m) > 8]
 
     def one(i: int) -> None:
         text = texts[i % len(texts)]
-        route(text, detect_language(text, hint="en"))
+        route(text, detect_language(text, hint="en"), embeddings=embeddings)
 
     return measure(one, n, warmup)
+
+
+def unsure_share() -> float:
+    """Share of the short bench messages the word model is unsure of (sent to the embedding)."""
+    from bot.understanding import detect_language
+    from bot.understanding.model import model
+    from bot.understanding.router import SHORT_EMBEDDING_BELOW, TEMPERATURE, calibrated
+
+    m = model()
+    texts = [t for t in MESSAGES if len(t) > 8]
+    unsure = 0
+    for text in texts:
+        raw, _ = m.scores(text, detect_language(text, hint="en"))
+        unsure += calibrated(raw, m.classes, TEMPERATURE)[0][1] < SHORT_EMBEDDING_BELOW
+    return round(unsure / len(texts), 3)
 
 
 def long_messages(min_words: int = 80) -> list[tuple[str, str]]:
@@ -134,8 +152,8 @@ async def answer_in_context_timing(engine: Engine, n: int, warmup: int) -> Timin
 
 
 def embedding_figures(n: int, warmup: int) -> dict[str, Any]:
-    """Routing of ~100-word messages with and without the embedding, and what it costs in
-    memory (RSS before and after loading it)."""
+    """Routing of ~100-word messages with and without the embedding, short messages with it
+    (only the unsure ones pay), and what it costs in memory (RSS before and after loading it)."""
     from bot.understanding import embedding
 
     words_only = long_route_timing(n, warmup, False)
@@ -150,6 +168,8 @@ def embedding_figures(n: int, warmup: int) -> dict[str, Any]:
     out["embedding_load_s"] = round(time.perf_counter() - started, 3)
     out["embedding_rss_mb"] = round(rss_mb() - before, 1)
     out["long_route_us_embedding"] = long_route_timing(max(n // 20, 20), 3, True).as_dict()
+    out["short_route_us_embedding"] = route_timing(max(n // 5, 40), 3, True).as_dict()
+    out["short_unsure_share"] = unsure_share()
     return out
 
 
@@ -189,15 +209,34 @@ def scaled_knowledge(kb: KnowledgeBase, factor: int) -> KnowledgeBase:
     return KnowledgeBase(catalog=catalog, topics=topics, interface=kb.interface)
 
 
+@contextmanager
+def words_only() -> Iterator[None]:
+    """Routing without the embedding (as with ``CLIENTCOACH_EMBEDDINGS=0``) inside the block."""
+    from bot.understanding import embedding
+
+    before = os.environ.get("CLIENTCOACH_EMBEDDINGS")
+    os.environ["CLIENTCOACH_EMBEDDINGS"] = "0"
+    embedding.available.cache_clear()
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("CLIENTCOACH_EMBEDDINGS", None)
+        else:
+            os.environ["CLIENTCOACH_EMBEDDINGS"] = before
+        embedding.available.cache_clear()
+
+
 async def engine_figures(
     n: int, warmup: int, big: int, log: Callable[[str], None]
 ) -> dict[str, Any]:
-    """Everything measured on the engine alone, in one process."""
+    """Everything measured on the engine alone, in one process: the word model alone until the
+    embedding's own figures, measured last (once loaded it stays in memory)."""
     import knowledge
 
     kb = knowledge.load()
     out: dict[str, Any] = {}
-    with tempfile.TemporaryDirectory(prefix="clientcoach-bench-") as tmp:
+    with words_only(), tempfile.TemporaryDirectory(prefix="clientcoach-bench-") as tmp:
         tmpdir = Path(tmp)
         log("turn with the in-memory store")
         mem = Engine(memory_store(), kb)

@@ -54,6 +54,9 @@ async def converse(lang: str | None, as_json: bool, store_url: str, new: bool) -
         await store.ping()
         conversation = Conversation.of(Engine(store), lang)
         opening = await open_conversation(conversation, lang, new)
+        from bot.understanding.embedding import load_in_background
+
+        load_in_background()  # while the person reads the greeting
         if as_json or not interactive():
             from bot.terminal.lines import run_lines
 

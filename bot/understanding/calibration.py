@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,8 @@ from bot.understanding.normalise import tokens
 from bot.understanding.router import (
     EMBEDDING_WEIGHT,
     LONG_WORDS,
+    SHORT_EMBEDDING_BELOW,
+    SHORT_EMBEDDING_WEIGHT,
     Thresholds,
     about_work,
     calibrated,
@@ -39,9 +41,11 @@ from bot.understanding.router import (
     gate_score,
     outside,
     sentences,
+    sharpened,
 )
 
 FOLDS = 5
+EMBEDDING_WEIGHTS = (0.2, 0.3, 0.4, 0.5, 0.6)
 TEMPERATURES = [1.0, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8, 10, 12, 15]
 
 
@@ -60,17 +64,31 @@ class Scored:
     embedded: tuple[tuple[str, float], ...] = ()  # the embedding's probabilities, when measured
     gate: tuple[float, float] = (0.0, 0.0)  # the word model's gate (off-topic, work) log-odds
     kind: str | None = None  # an off-topic item's wanted reply: "offtopic" or "work"
+    text: str = ""
+    # a short message: below which best probability the embedding is asked, and its weight
+    short_embedding: tuple[float, float] = (SHORT_EMBEDDING_BELOW, SHORT_EMBEDDING_WEIGHT)
 
     def gate_score(self, weight: float | None = None) -> float:
-        """:func:`bot.understanding.router.gate_score`, with the embedding weighing ``weight``."""
-        return gate_score(self.gate, dict(self.embedded) or None, weight)
+        """:func:`bot.understanding.router.gate_score`, with the embedding weighing ``weight``
+        (a long message's only: a short one's gate is the word model's)."""
+        return gate_score(self.gate, (dict(self.embedded) if self.parts else None) or None, weight)
 
     def ranked(
-        self, temperature: float, sentence_temperature: float, weight: float = EMBEDDING_WEIGHT
+        self,
+        temperature: float,
+        sentence_temperature: float,
+        weight: float = EMBEDDING_WEIGHT,
+        short: tuple[float, float] | None = None,
     ) -> list[tuple[str, float]]:
-        """As :func:`bot.understanding.router.ranked_topics`, with these temperatures."""
+        """As :func:`bot.understanding.router.ranked_topics`, with these temperatures (and, for
+        a short message, ``short``: below which best probability the embedding is asked, and its
+        weight; the item's own by default)."""
         if not self.parts:
-            return calibrated(list(self.raw), self.classes, temperature)
+            below, power = short or self.short_embedding
+            ranked = calibrated(list(self.raw), self.classes, temperature)
+            if self.embedded and ranked[0][1] < below:
+                return sharpened(ranked, dict(self.embedded), power)
+            return ranked
         total: dict[str, float] = {}
         for raw in self.parts:
             for topic, p in calibrated(list(raw), self.classes, sentence_temperature):
@@ -89,7 +107,7 @@ def _score(
     if words >= LONG_WORDS and len(sentences(text)) >= 2:
         parts = tuple(tuple(m.scores(s, lang)[0]) for s in sentences(text))
     return Scored(lang, tuple(expect), tuple(raw), m.classes, evidence, words, long, parts,
-                  gate=gate, kind=kind)  # fmt: skip
+                  gate=gate, kind=kind, text=text)  # fmt: skip
 
 
 def story_scores(data: RoutingData, folds: int = FOLDS) -> list[Scored]:
@@ -132,8 +150,6 @@ def example_scores(data: RoutingData, folds: int = FOLDS) -> list[Scored]:
 def with_embeddings(items: list[Scored], data: RoutingData, cache: Path) -> list[Scored]:
     """The stories' items with the embedding's probabilities from a head trained without the
     story's fold (embeddings read from, or added to, ``cache``)."""
-    from dataclasses import replace
-
     from bot.understanding.embedding_head import embed_rows, fit, training_rows
 
     rows = training_rows(data)
@@ -183,7 +199,7 @@ def short_scores(path: Path, m: Model) -> list[Scored]:
     ]
 
 
-def log_loss(items: list[Scored], temperatures: tuple[float, float]) -> float:
+def log_loss(items: list[Scored], temperatures: tuple[float, ...]) -> float:
     """Mean negative log-probability of the main topic (on-topic items)."""
     total, n = 0.0, 0
     for item in items:
@@ -195,24 +211,29 @@ def log_loss(items: list[Scored], temperatures: tuple[float, float]) -> float:
     return total / max(n, 1)
 
 
-def top1(items: list[Scored], temperatures: tuple[float, float]) -> float:
+def top1(items: list[Scored], temperatures: tuple[float, ...]) -> float:
     """Share of on-topic items whose best-ranked topic is one of the expected ones."""
     hits = [i.ranked(*temperatures)[0][0] in i.expect for i in items if i.expect]
     return sum(hits) / max(len(hits), 1)
 
 
-def fit_temperatures(items: list[Scored]) -> tuple[float, float]:
-    """(whole-message, per-sentence) temperatures. The first by log-loss; the second also sets
-    how much the embedding weighs against the sentences, so it is picked by top-1."""
+def fit_temperatures(items: list[Scored]) -> tuple[float, float, float]:
+    """(whole-message temperature, per-sentence temperature, the embedding's weight in a long
+    message). The first by log-loss; the other two together by top-1 (the sentence temperature
+    also sets how sharp the words are against the embedding)."""
     whole = [i for i in items if not i.parts]
     by_sentence = [i for i in items if i.parts]
     t = min(TEMPERATURES, key=lambda x: log_loss(whole, (x, 1.0)))
-    ts = max(TEMPERATURES, key=lambda x: (round(top1(by_sentence, (t, x)), 3), -x))
-    return t, ts
+    weights = EMBEDDING_WEIGHTS if any(i.embedded for i in by_sentence) else (EMBEDDING_WEIGHT,)
+    ts, w = max(
+        ((x, w) for x in TEMPERATURES for w in weights),
+        key=lambda p: (round(top1(by_sentence, (t, *p)), 3), -p[0], -abs(p[1] - EMBEDDING_WEIGHT)),
+    )
+    return t, ts, w
 
 
 def mode_of(item: Scored) -> str:
-    """The threshold set the router uses for this item."""
+    """The threshold set the router uses for this item (both short readings share one)."""
     if not item.parts:
         return "short"
     return "long+embedding" if item.embedded else "long"
@@ -233,7 +254,7 @@ def is_outside(item: Scored, gate: Gate) -> bool:
 
 
 def shown(
-    item: Scored, temperatures: tuple[float, float], th: Thresholds, gate: Gate = Gate()
+    item: Scored, temperatures: tuple[float, ...], th: Thresholds, gate: Gate = Gate()
 ) -> tuple[list[str], bool, bool]:
     """What the bot would show: (topics, asked, off-topic)."""
     if is_outside(item, gate):
@@ -282,7 +303,7 @@ def best_gate(items: list[Scored], embedded: bool) -> tuple[Gate, dict[str, Any]
 
 
 def figures(
-    items: list[Scored], temperatures: tuple[float, float], th: Thresholds, gate: Gate = Gate()
+    items: list[Scored], temperatures: tuple[float, ...], th: Thresholds, gate: Gate = Gate()
 ) -> dict[str, Any]:
     """top1 (the first topic shown is one of the expected), offered_accuracy, ask_rate and
     both_offered (two-topic items) of ``items``."""
@@ -290,7 +311,7 @@ def figures(
 
 
 def _readings(
-    items: list[Scored], temperatures: tuple[float, float], gate: Gate
+    items: list[Scored], temperatures: tuple[float, ...], gate: Gate
 ) -> list[tuple[Scored, list[tuple[str, float]] | None]]:
     """Each item with its ranked topics (None when the gate turns it away), computed once."""
     return [(i, None if is_outside(i, gate) else i.ranked(*temperatures)) for i in items]
@@ -330,7 +351,7 @@ ASK_BUDGET = {"short": 0.12, "long": 0.5, "long+embedding": 0.5}
 
 def best_thresholds(
     items: list[Scored],
-    temperatures: tuple[float, float],
+    temperatures: tuple[float, ...],
     budget: float,
     two_topics: bool,
     gate: Gate = Gate(),
@@ -358,6 +379,34 @@ def best_thresholds(
     return best[1], best[2]
 
 
+SHORT_BELOW_GRID = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.01)
+SHORT_WEIGHT_GRID = (0.3, 0.5, 0.7, 1.0, 1.5)
+
+
+def with_short_embeddings(items: list[Scored]) -> list[Scored]:
+    """Short items with the shipped embedding head's probabilities (the tuned short sets are not
+    among its training rows, so they are measured on text it never saw)."""
+    from bot.understanding.embedding import topic_probabilities
+
+    out = []
+    for item in items:
+        probs = topic_probabilities(item.text) if item.text else None
+        out.append(replace(item, embedded=tuple(probs.items())) if probs else item)
+    return out
+
+
+def fit_short_embedding(items: list[Scored], temperature: float) -> tuple[float, float]:
+    """(below, weight) for short messages: the most top-1 on the tuned short set, then the
+    fewest messages sent to the embedding."""
+    on = [i for i in items if i.expect and i.embedded]
+
+    def key(point: tuple[float, float]) -> tuple[float, float]:
+        hits = sum(i.ranked(temperature, 1.0, short=point)[0][0] in i.expect for i in on)
+        return round(hits / max(len(on), 1), 4), -point[0]
+
+    return max(((b, w) for b in SHORT_BELOW_GRID for w in SHORT_WEIGHT_GRID), key=key)
+
+
 DEFAULT_OFFTOPIC = Path("tests/fixtures/routing-offtopic-tuning.jsonl")
 
 
@@ -376,7 +425,13 @@ def calibrate(
         short += short_scores(offtopic_path, m)
     temperatures = fit_temperatures(long + [s for s in short if s.expect])
     report: dict[str, Any] = {"temperature": temperatures[0],
-                              "sentence_temperature": temperatures[1]}  # fmt: skip
+                              "sentence_temperature": temperatures[1],
+                              "embedding_weight": temperatures[2]}  # fmt: skip
+    if embeddings is not None:
+        short = with_short_embeddings(short)
+        below, weight = fit_short_embedding(short, temperatures[0])
+        short = [replace(i, short_embedding=(below, weight)) for i in short]
+        report["short_embedding"] = {"below": below, "weight": weight}
     examples = example_scores(data)
     for mode, items in (("short", short), ("long", long)):
         items = [i for i in items if mode_of(i) != "short"] if mode == "long" else items

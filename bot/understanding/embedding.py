@@ -22,6 +22,8 @@ from knowledge.loader import KNOWLEDGE_DIR
 HEAD_PATH = KNOWLEDGE_DIR / "routing" / "embedding_head.json"
 log = logging.getLogger("clientcoach.embedding")
 _LOCK = threading.Lock()
+_START_LOCK = threading.Lock()
+_loading = False
 
 
 class Head:
@@ -79,6 +81,33 @@ def embed(text: str) -> Any:
     """The normalised 384-dimension embedding of ``text`` (the e5 "query:" form)."""
     with _LOCK:  # one inference at a time: the model is shared by the whole process
         return _encoder().query(text[:2000])
+
+
+def loaded() -> bool:
+    """True once the encoder is in memory."""
+    return _encoder.cache_info().currsize > 0
+
+
+def _load_quietly() -> None:
+    try:
+        with _LOCK:
+            _encoder()
+    except Exception as exc:  # the word model answers meanwhile, and after
+        log.warning("embedding unavailable", extra={"error": type(exc).__name__})
+
+
+def load_in_background() -> None:
+    """Start loading the encoder in a thread of its own (once), without waiting for it: called
+    when a bot or the terminal chat starts, so the first message that needs it does not pay for
+    the load (it waits for the thread if it comes sooner)."""
+    global _loading
+    if not available():
+        return
+    with _START_LOCK:
+        if _loading or loaded():
+            return
+        _loading = True
+    threading.Thread(target=_load_quietly, name="clientcoach-embedding-load", daemon=True).start()
 
 
 def topic_probabilities(text: str) -> dict[str, float] | None:

@@ -37,10 +37,19 @@ def training_rows(data: RoutingData) -> list[tuple[str, str, str, float, str]]:
 
 
 def fit(vectors: Any, labels: list[str], weights: list[float], classes: list[str]) -> Any:
-    """Softmax regression weights (classes × dims) and biases, by full-batch Adam."""
+    """Softmax regression weights (classes × dims) and biases, by full-batch Adam.
+
+    The e5 vectors of any two texts are close (their differences live in small variations of
+    each dimension), so the regression is fitted on standardised dimensions; the returned
+    weights take raw vectors (the scaling is folded in), so the shipped head needs no more than
+    ``weights @ vector + bias``. Without it the L2 penalty flattens every prediction.
+    """
     import numpy as np
 
-    x = np.asarray(vectors, dtype=np.float64)
+    raw = np.asarray(vectors, dtype=np.float64)
+    mean = raw.mean(axis=0)
+    scale = raw.std(axis=0) + 1e-6
+    x = (raw - mean) / scale
     index = {c: i for i, c in enumerate(classes)}
     y = np.zeros((len(labels), len(classes)))
     y[np.arange(len(labels)), [index[c] for c in labels]] = 1.0
@@ -62,7 +71,8 @@ def fit(vectors: Any, labels: list[str], weights: list[float], classes: list[str
             v[i] = 0.999 * v[i] + 0.001 * grad**2
             mhat, vhat = m[i] / (1 - 0.9**step), v[i] / (1 - 0.999**step)
             param -= RATE * mhat / (np.sqrt(vhat) + 1e-8)
-    return w, b
+    w = w / scale
+    return w, b - w @ mean
 
 
 def embed_rows(rows: list[tuple[str, str, str, float, str]], cache: Path | None) -> Any:

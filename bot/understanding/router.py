@@ -36,15 +36,21 @@ from bot.understanding.normalise import tokens
 NO_ANCHOR_MARGIN = 8.0  # without any client/work word, a topic must beat off-topic by this much
 TEMPERATURE = 2.5  # a short message's log-scores are divided by this before the softmax
 # The same for each sentence of a long message, read alone or with the embedding.
-SENTENCE_TEMPERATURE = {"long": 4.0, "long+embedding": 5.0}
-EMBEDDING_WEIGHT = 0.5  # share of the embedding in a long message's probabilities
+SENTENCE_TEMPERATURE = {"long": 7.0, "long+embedding": 3.0}
+EMBEDDING_WEIGHT = 0.2  # share of the embedding in a long message's probabilities
 LONG_WORDS = 25  # from this many words a message is read sentence by sentence
 MAX_ASKED = 3
 # The gate: a message whose "not ours" log-odds (per known feature, plus the embedding's off-topic
 # log-odds times EMBEDDING_GATE_WEIGHT) reach this is off-topic; chosen by ``clientcoach
 # calibrate`` so that few on-topic tuning messages are turned away (see README).
-GATE_AT = {"short": 0.6, "long": 0.2, "long+embedding": -0.7}
-EMBEDDING_GATE_WEIGHT = 0.5
+GATE_AT = {"short": 0.65, "short+embedding": 0.65, "long": 0.1, "long+embedding": -0.25}
+EMBEDDING_GATE_WEIGHT = 0.25
+# A short message whose best topic the word model gives less than this is read by the embedding
+# too, and the two are combined in log space (the embedding's log-probabilities times
+# SHORT_EMBEDDING_WEIGHT); a sure short message never pays for the embedding. Chosen by
+# ``clientcoach calibrate --embeddings`` on the tuned short set.
+SHORT_EMBEDDING_BELOW = 0.9
+SHORT_EMBEDDING_WEIGHT = 0.7
 
 
 @dataclass(frozen=True)
@@ -59,9 +65,10 @@ class Thresholds:
 
 # Chosen by ``clientcoach calibrate`` (cross-validated stories, tuned short set); see README.
 THRESHOLDS = {
-    "short": Thresholds(answer_at=0.5, ask_until=0.3),
-    "long": Thresholds(answer_at=0.18, ask_until=0.4, second_at=0.15),
-    "long+embedding": Thresholds(answer_at=0.1, ask_until=0.3, second_at=0.1, third_at=0.15),
+    "short": Thresholds(answer_at=0.55, ask_until=0.3),
+    "short+embedding": Thresholds(answer_at=0.55, ask_until=0.3),  # one set for both readings
+    "long": Thresholds(answer_at=0.1, ask_until=0.3, second_at=0.1, third_at=0.15),
+    "long+embedding": Thresholds(answer_at=0.2, ask_until=0.4, second_at=0.15),
 }
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+|\n+")
 
@@ -151,20 +158,43 @@ def fused(
     return sorted(mixed, key=lambda kv: -kv[1])
 
 
+def sharpened(
+    words_ranked: list[tuple[str, float]], embedded: dict[str, float] | None, weight: float
+) -> list[tuple[str, float]]:
+    """A short message: the word model's probabilities times the embedding's to the power
+    ``weight`` (topics only), renormalised; the embedding can overturn a narrow lead."""
+    if not embedded:
+        return words_ranked
+    total = sum(p for t, p in embedded.items() if t != OFFTOPIC) or 1.0
+    logs = [
+        (t, math.log(max(p, 1e-12)) + weight * math.log(max(embedded.get(t, 0.0) / total, 1e-12)))
+        for t, p in words_ranked
+    ]
+    peak = max(v for _, v in logs)
+    exp = [(t, math.exp(v - peak)) for t, v in logs]
+    norm = sum(e for _, e in exp)
+    return sorted(((t, e / norm) for t, e in exp), key=lambda kv: -kv[1])
+
+
 def ranked_topics(
     m: Model, text: str, lang: str, raw: list[float], embeddings: bool = True
 ) -> tuple[list[tuple[str, float]], str, dict[str, float] | None]:
     """Calibrated topics, the threshold set that goes with them and the embedding's
     probabilities (None when not used): for a long message by sentence, with the embedding when
-    installed; else the whole message."""
-    if len(tokens(text)) >= LONG_WORDS and len(sentences(text)) >= 2:
-        from bot.understanding.embedding import topic_probabilities
+    installed; else the whole message, with the embedding when the word model is unsure."""
+    from bot.understanding.embedding import topic_probabilities
 
+    if len(tokens(text)) >= LONG_WORDS and len(sentences(text)) >= 2:
         embedded = topic_probabilities(text) if embeddings else None
         mode = "long+embedding" if embedded else "long"
         by_sentence = story_ranked(m, text, lang, SENTENCE_TEMPERATURE[mode])
         return fused(by_sentence, embedded, EMBEDDING_WEIGHT), mode, embedded
-    return calibrated(raw, m.classes, TEMPERATURE), "short", None
+    ranked = calibrated(raw, m.classes, TEMPERATURE)
+    if embeddings and ranked[0][1] < SHORT_EMBEDDING_BELOW:
+        embedded = topic_probabilities(text)
+        if embedded:
+            return sharpened(ranked, embedded, SHORT_EMBEDDING_WEIGHT), "short+embedding", embedded
+    return ranked, "short", None
 
 
 def gate_score(
@@ -207,7 +237,8 @@ def route_with(m: Model, text: str, lang: str, embeddings: bool = True) -> Routi
     text = text or ""
     raw, evidence, gate = m.read(text, lang)
     ranked, mode, embedded = ranked_topics(m, text, lang, raw, embeddings)
-    if outside(raw, m.classes, evidence, GATE_AT[mode], gate_score(gate, embedded)):
+    in_gate = embedded if mode == "long+embedding" else None  # short: the words decide
+    if outside(raw, m.classes, evidence, GATE_AT[mode], gate_score(gate, in_gate)):
         return Routing(ranked=ranked, candidates=[], ambiguous=False, offtopic=True, lang=lang,
                        about_work=about_work(gate, evidence))  # fmt: skip
     candidates, ask, two = decide(ranked, THRESHOLDS[mode])
