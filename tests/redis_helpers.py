@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import shutil
@@ -10,7 +11,7 @@ import subprocess
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
@@ -105,3 +106,23 @@ async def scratch_redis() -> AsyncIterator[str]:
         cleaner = RedisSessionStore(url)
         await cleaner.clear()
         await cleaner.close()
+
+
+@contextlib.contextmanager
+def scratch_redis_url() -> Iterator[str]:
+    """:func:`scratch_redis` for synchronous fixtures (processes started by the test)."""
+    from bot.store.redis import RedisSessionStore
+
+    require_redis()
+    url = redis_url(unique_prefix())
+    try:
+        yield url
+    finally:
+
+        async def clean() -> None:
+            cleaner = RedisSessionStore(url)
+            await cleaner.clear()
+            await cleaner.close()
+
+        asyncio.run(clean())
+

@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 import pytest
 from process_helpers import Serve, clean_env
-from redis_helpers import SpareRedis, redis_url, require_redis, unique_prefix
+from redis_helpers import SpareRedis, redis_url, require_redis, scratch_redis_url, unique_prefix
 from slack_helpers import BOT_TOKEN, SIGNING_SECRET, event_request, payload
 from standins.telegram_harness import SECRET
 
@@ -103,16 +103,8 @@ def service_env(tg: TelegramStandIn, slack: SlackApiStandIn, store_url: str) -> 
 
 @pytest.fixture(scope="module")
 def shared_url() -> Iterator[str]:
-    require_redis()
-    prefix = unique_prefix()
-    yield redis_url(prefix)
-
-    async def clean() -> None:
-        store = RedisSessionStore(redis_url(prefix))
-        await store.clear()
-        await store.close()
-
-    asyncio.run(clean())
+    with scratch_redis_url() as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 import pytest
 from process_helpers import Serve, clean_env
-from redis_helpers import redis_url, require_redis, unique_prefix
+from redis_helpers import scratch_redis_url
 from standins.telegram_harness import SECRET, fresh, telegram_service
 
 import knowledge
@@ -131,16 +131,8 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'cc.sqlite3'}"
         return
-    require_redis()
-    prefix = unique_prefix()
-    yield redis_url(prefix)
-
-    async def clean() -> None:
-        store = RedisSessionStore(redis_url(prefix))
-        await store.clear()
-        await store.close()
-
-    asyncio.run(clean())
+    with scratch_redis_url() as url:
+        yield url
 
 
 @pytest.mark.parametrize(("store_url", "in_flight"), [

@@ -161,8 +161,10 @@ async def run_worker(
     slack: bool | None = None,
     reminders: bool = True,
     stop: asyncio.Event | None = None,
+    stop_after: float | None = None,
 ) -> None:
-    """Telegram polling, Slack Socket Mode and the reminder scheduler until ``stop`` is set."""
+    """Telegram polling, Slack Socket Mode and the reminder scheduler until ``stop`` is set (or
+    ``stop_after`` seconds after start-up, which takes a while on a busy machine)."""
     from bot.reminders import ReminderScheduler
     from bot.server import build_engine, build_platforms, open_configured_store
 
@@ -191,6 +193,10 @@ async def run_worker(
             await platforms["telegram"].start()
             started.append(platforms["telegram"])
         if telegram:
+            from bot.telegram.polling import attach_inbox
+
+            attach_inbox(platforms["telegram"], {name: bot.process for name, bot in
+                                                 platforms.items() if hasattr(bot, "process")})
             jobs["telegram-polling"] = platforms["telegram"].run_polling(stop)
         if slack:
             jobs["slack-socket"] = platforms["slack"].run_socket_mode(stop)
@@ -200,6 +206,8 @@ async def run_worker(
             )
             jobs["reminders"] = scheduler.run(stop)
         log.info("worker started", extra={"jobs": sorted(jobs)})
+        if stop_after is not None:
+            asyncio.get_running_loop().call_later(stop_after, stop.set)
         tasks = [asyncio.create_task(job, name=name) for name, job in jobs.items()]
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
         stop.set()
@@ -235,7 +243,7 @@ def run_worker_until_stopped(
     required: tuple[str, ...] = (),
 ) -> None:
     """:func:`run_worker` from the command line: logging set up, stopped by Ctrl-C, SIGTERM or
-    after ``seconds``; a missing setting ends with a message naming it."""
+    ``seconds`` after start-up; a missing setting ends with a message naming it."""
     from bot.logs import setup_logging
 
     settings = get_settings()
@@ -246,9 +254,8 @@ def run_worker_until_stopped(
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        if seconds is not None:
-            loop.call_later(seconds, stop.set)
-        await run_worker(settings, telegram=telegram, slack=slack, reminders=reminders, stop=stop)
+        await run_worker(settings, telegram=telegram, slack=slack, reminders=reminders, stop=stop,
+                         stop_after=seconds)
 
     try:
         settings.require(*required)

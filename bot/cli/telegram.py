@@ -10,7 +10,8 @@ import click
     "--reminders/--no-reminders", default=True, help="Also send due follow-up reminders."
 )
 @click.option(
-    "--seconds", type=float, default=None, help="Stop after this many seconds (smoke tests)."
+    "--seconds", type=float, default=None,
+    help="Stop this many seconds after start-up (smoke tests).",
 )
 def telegram_polling(reminders: bool, seconds: float | None) -> None:
     """Answer Telegram through getUpdates until Ctrl-C (needs TELEGRAM_BOT_TOKEN)."""

@@ -12,6 +12,7 @@ records each reply before it is sent.
 from __future__ import annotations
 
 import abc
+from collections.abc import Collection
 from dataclasses import dataclass
 
 JOURNAL_TTL_S = 24 * 3600
@@ -39,12 +40,16 @@ class Inbox(abc.ABC):
         """Store a first copy (True) or refuse a repeat of ``key`` (False), atomically."""
 
     @abc.abstractmethod
-    async def read(self, consumer: str, count: int, block_s: float) -> list[Entry]:
-        """New entries for ``consumer``; waits up to ``block_s`` when there are none."""
+    async def read(self, consumer: str, count: int, block_s: float,
+                   platforms: Collection[str] | None = None) -> list[Entry]:
+        """New entries for ``consumer``; waits up to ``block_s`` when there are none. With
+        ``platforms``, only theirs where the inbox can select (SQLite; a stream cannot)."""
 
     @abc.abstractmethod
-    async def reclaim(self, consumer: str, idle_s: float, count: int) -> list[Entry]:
-        """Entries nobody touched for ``idle_s`` (their worker died), now owned by ``consumer``."""
+    async def reclaim(self, consumer: str, idle_s: float, count: int,
+                      platforms: Collection[str] | None = None) -> list[Entry]:
+        """Entries nobody touched for ``idle_s`` (their worker died), now owned by ``consumer``
+        (``platforms`` as for :meth:`read`)."""
 
     @abc.abstractmethod
     async def touch(self, consumer: str, ids: list[str]) -> None:

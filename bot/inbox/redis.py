@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Collection
 from typing import Any
 
 from redis import exceptions as redis_errors
@@ -93,12 +94,14 @@ class RedisInbox(Inbox):
 
         return await self.store._run(attempt)
 
-    async def read(self, consumer: str, count: int, block_s: float) -> list[Entry]:
+    async def read(self, consumer: str, count: int, block_s: float,
+                   platforms: Collection[str] | None = None) -> list[Entry]:
         answer = await self._grouped(lambda: self.redis.xreadgroup(
             GROUP, consumer, {self.stream: ">"}, count=count, block=max(1, int(block_s * 1000))))
         return [_entry(i, f) for _, rows in answer or [] for i, f in rows if f]
 
-    async def reclaim(self, consumer: str, idle_s: float, count: int) -> list[Entry]:
+    async def reclaim(self, consumer: str, idle_s: float, count: int,
+                      platforms: Collection[str] | None = None) -> list[Entry]:
         answer = await self._grouped(lambda: self.redis.xautoclaim(
             self.stream, GROUP, consumer, min_idle_time=int(idle_s * 1000), count=count,
             start_id=self._claim_from))

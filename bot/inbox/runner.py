@@ -2,7 +2,8 @@
 
 Handlers are per platform. A handler that raises ``StoreUnavailable`` leaves its entry in the
 inbox (retried here with backoff, then reclaimed after the claim time); any other error is
-logged and the entry dropped after ``max_attempts`` (a bug does not heal by retrying).
+logged and the entry dropped after ``max_attempts`` (a bug does not heal by retrying). An entry
+of a platform this worker has no handler for is left alone (taken over after the claim time).
 Entries in hand are touched every third of the claim time so no other worker takes them over.
 """
 
@@ -35,6 +36,7 @@ class InboxRunner:
                  claim_idle_s: float = 15.0, max_attempts: int = 5) -> None:
         self.inbox = inbox
         self.handlers = handlers
+        self._platforms = frozenset(handlers)
         self.consumer = f"{socket.gethostname()}-{os.getpid()}"
         self.claim_idle_s = claim_idle_s
         self.max_attempts = max_attempts
@@ -75,7 +77,7 @@ class InboxRunner:
             await self._slots.acquire()
             self._slots.release()
             try:
-                entries = await self.inbox.read(self.consumer, 32, 1.0)
+                entries = await self.inbox.read(self.consumer, 32, 1.0, self._platforms)
             except StoreUnavailable as exc:
                 METRICS.store_errors.labels("inbox_read").inc()
                 log.warning("inbox read failed", extra={"error": str(exc)[:120]})
@@ -92,7 +94,8 @@ class InboxRunner:
         while not stop.is_set():
             await asyncio.sleep(min(5.0, self.claim_idle_s / 3))
             try:
-                entries = await self.inbox.reclaim(self.consumer, self.claim_idle_s, 32)
+                entries = await self.inbox.reclaim(self.consumer, self.claim_idle_s, 32,
+                                                   self._platforms)
             except StoreUnavailable:
                 continue
             for entry in entries:
@@ -125,12 +128,15 @@ class InboxRunner:
 
     async def _attempt(self, entry: Entry) -> None:
         handler = self.handlers.get(entry.platform)
+        if handler is None:  # stored by a process with a platform this one lacks: left to it
+            log.warning("inbox entry left for a worker that has its platform",
+                        extra={"platform": entry.platform})
+            return
         for attempt, pause in enumerate((*STORE_RETRY_S, None)):
             delivery = Delivery(entry, self.inbox)
             token = current.set(delivery)
             try:
-                if handler is not None:
-                    await handler(entry)
+                await handler(entry)
                 if delivery.failure is not None:
                     raise delivery.failure
             except ReplyInFlight as exc:

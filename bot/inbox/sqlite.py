@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 
 from bot.inbox.base import JOURNAL_TTL_S, Entry, Inbox
@@ -88,7 +88,11 @@ class SQLiteInbox(Inbox):
             self._arrived.set()
         return first
 
-    def _take(self, consumer: str, where: str, args: tuple, count: int) -> list[Entry]:
+    def _take(self, consumer: str, where: str, args: tuple, count: int,
+              platforms: Collection[str] | None) -> list[Entry]:
+        if platforms is not None:  # a process without a platform leaves its entries alone
+            where += f" AND platform IN ({', '.join('?' * len(platforms))})"
+            args = (*args, *platforms)
         with self._db() as conn:
             rows = conn.execute(
                 f"UPDATE inbox SET owner = ?, claimed = ? WHERE id IN (SELECT id FROM inbox "
@@ -97,8 +101,9 @@ class SQLiteInbox(Inbox):
             ).fetchall()
         return sorted((_entry(r) for r in rows), key=lambda e: int(e.id))
 
-    async def read(self, consumer: str, count: int, block_s: float) -> list[Entry]:
-        entries = self._take(consumer, "owner IS NULL", (), count)
+    async def read(self, consumer: str, count: int, block_s: float,
+                   platforms: Collection[str] | None = None) -> list[Entry]:
+        entries = self._take(consumer, "owner IS NULL", (), count, platforms)
         if entries:
             return entries
         self._arrived.clear()
@@ -106,11 +111,12 @@ class SQLiteInbox(Inbox):
             await asyncio.wait_for(self._arrived.wait(), timeout=block_s)
         except TimeoutError:
             return []
-        return self._take(consumer, "owner IS NULL", (), count)
+        return self._take(consumer, "owner IS NULL", (), count, platforms)
 
-    async def reclaim(self, consumer: str, idle_s: float, count: int) -> list[Entry]:
+    async def reclaim(self, consumer: str, idle_s: float, count: int,
+                      platforms: Collection[str] | None = None) -> list[Entry]:
         return self._take(consumer, "owner IS NOT NULL AND claimed < ?",
-                          (time.time() - idle_s,), count)
+                          (time.time() - idle_s,), count, platforms)
 
     async def touch(self, consumer: str, ids: list[str]) -> None:
         if ids:

@@ -6,8 +6,10 @@ engine, and renders. The engine's state machine owns the conversation; there is 
 ``clientcoach serve``): the secret is checked, the update is written to the durable inbox with its
 dedupe mark (``tg:<bot id>:<update_id>``) and only then answered ``200``; a worker hands it to the
 Application (:meth:`TelegramBot.process`), every outgoing call journalled so a redelivered update
-never sends twice. Long polling runs with :meth:`TelegramBot.run_polling` and dedupes in the
-handler.
+never sends twice. Long polling (:meth:`TelegramBot.run_polling`, :mod:`bot.telegram.polling`)
+takes the same road: each fetched update is stored in the inbox before its offset confirms it.
+Inline queries are answered by the process that receives them, never queued
+(:meth:`TelegramBot.answered_directly`).
 """
 
 from __future__ import annotations
@@ -108,6 +110,7 @@ class TelegramBot:
             .base_file_url(file_url(settings.telegram_api_url))
             .rate_limiter(rate_limiter or self._flood_limits(settings, store))
             .concurrent_updates(PerPersonOrder(64))
+            .updater(None)  # polling has an Updater of its own, whose queue is the inbox
             .read_timeout(read_timeout)
             .get_updates_read_timeout(read_timeout)
             .build()
@@ -174,8 +177,6 @@ class TelegramBot:
         if not self._started:
             return
         self._started = False
-        if self.app.updater is not None and self.app.updater.running:
-            await self.app.updater.stop()
         await self.app.stop()
         await self.app.shutdown()
 
@@ -194,16 +195,12 @@ class TelegramBot:
         return secret
 
     async def run_polling(self, stop: asyncio.Event, *, timeout: int = 10) -> None:
-        """Long polling until ``stop`` is set (``deleteWebhook`` first, as Telegram requires)."""
-        await self.start(webhook=False)
-        assert self.app.updater is not None
-        try:
-            await self.app.updater.start_polling(
-                poll_interval=0, timeout=timeout, allowed_updates=ALLOWED_UPDATES
-            )
-            await stop.wait()
-        finally:
-            await self.stop()
+        """Long polling until ``stop`` is set (``deleteWebhook`` first, as Telegram requires):
+        every update stored in the inbox before it is confirmed, handled by the inbox's runner
+        (one of its own unless :func:`bot.telegram.polling.attach_inbox` gave it one)."""
+        from bot.telegram.polling import run_polling
+
+        await run_polling(self, stop, timeout=timeout, allowed_updates=ALLOWED_UPDATES)
 
     # -- webhook -------------------------------------------------------------------------------
 
@@ -227,6 +224,9 @@ class TelegramBot:
         update = self.parse_update(body)
         if update is None:
             return Response(status_code=400)
+        if self.answered_directly(update):
+            await self.app.update_queue.put(update)
+            return Response(status_code=200)
         if self.inbox is not None and await self._enqueue(update, body):
             return Response(status_code=200)
         await self.app.update_queue.put(update)
@@ -243,10 +243,34 @@ class TelegramBot:
         head = self.settings.telegram_bot_token.get_secret_value().partition(":")[0]
         return int(head) if head.isdigit() else (self._me.id if self._me else 0)
 
+    @staticmethod
+    def answered_directly(update: Update) -> bool:
+        """Inline queries and chosen results are handled where they arrive, not queued: an
+        answer is only useful within seconds (Telegram refuses one to an old query), it is keyed
+        by the query id (a second answer is refused, never shown twice), and a query recovered
+        after a crash is stale. A queue behind a burst of turns would only make them late."""
+        return update.inline_query is not None or update.chosen_inline_result is not None
+
+    @staticmethod
+    def update_body(update: Update) -> bytes:
+        """A fetched update as JSON for the inbox (its fields as Telegram sent them)."""
+        return json.dumps(update.to_dict(), ensure_ascii=False).encode("utf-8")
+
     async def _enqueue(self, update: Update, body: bytes) -> bool:
         """Store the update with its dedupe mark (a repeat is acknowledged only). False when the
         inbox cannot be written: the update is then handled in this process, where the person
         gets the "temporarily unavailable" notice instead of a silent retry."""
+        try:
+            await self.store_update(update, body)
+        except StoreUnavailable as exc:
+            log.warning("telegram update handled in-process: inbox unavailable (%s)",
+                        type(exc).__name__)
+            return False
+        return True
+
+    async def store_update(self, update: Update, body: bytes) -> bool:
+        """Write the update to the inbox with its dedupe mark, in the person's order: True for a
+        first copy, False for a repeat; raises ``StoreUnavailable`` when it cannot be written."""
         assert self.inbox is not None
         started = time.perf_counter()
         chat, user = person_of(update) or (0, 0)
@@ -255,17 +279,15 @@ class TelegramBot:
                 "telegram", self.event_key(update.update_id), f"telegram|{chat}|{user}",
                 body.decode("utf-8"), f"telegram|{user}" if user else None,
             )
-        except StoreUnavailable as exc:
+        except StoreUnavailable:
             METRICS.acks.labels("telegram", "refused").inc()
             METRICS.store_errors.labels("intake").inc()
-            log.warning("telegram update handled in-process: inbox unavailable (%s)",
-                        type(exc).__name__)
-            return False
+            raise
         METRICS.acks.labels("telegram", "queued" if first else "repeat").inc()
         METRICS.ack_latency.labels("telegram").observe(time.perf_counter() - started)
         if not first:
             log.info("telegram update %s: duplicate, skipped", update.update_id)
-        return True
+        return first
 
     async def process(self, entry: Entry) -> None:
         """Handle one inbox entry: the stored update through the Application, inline (the
@@ -303,7 +325,10 @@ class TelegramBot:
 
     async def _answer_update(self, update: Update) -> None:
         started = time.perf_counter()
-        if update.inline_query is not None or update.chosen_inline_result is not None:
+        if self.answered_directly(update):
+            if (update.chosen_inline_result is not None and not in_delivery()
+                    and not await self._first(update)):
+                return  # counted once: the order of the empty query depends on it
             await self.inline.handle(update)
             return
         incoming = read_update(update, self.me)
@@ -338,6 +363,13 @@ class TelegramBot:
             sent,
             (time.perf_counter() - started) * 1000,
         )
+
+    async def _first(self, update: Update) -> bool:
+        """Whether this update id is seen for the first time (True when the store is down)."""
+        try:
+            return await self.store.claim_event(self.event_key(update.update_id))
+        except StoreUnavailable:
+            return True
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log the failure by type and update id only (never the update, it holds text)."""
