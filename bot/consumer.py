@@ -48,9 +48,11 @@ def consumer_mode(settings: Settings) -> str:
     return mode
 
 
-async def consume(settings: Settings, stop: asyncio.Event, *, nice: int = 0) -> None:
+async def consume(settings: Settings, stop: asyncio.Event, *, nice: int = 0,
+                  freeze_heap: bool = False) -> None:
     """Handle inbox entries (and send due reminders) until ``stop`` is set; ``nice`` lowers
-    this process's CPU priority once it is ready."""
+    this process's CPU priority once it is ready, ``freeze_heap`` (a process of its own)
+    freezes what start-up built (:mod:`bot.heap`)."""
     from bot.server import _inbox_runner, build_engine, build_platforms, open_configured_store
 
     store = open_configured_store(settings)
@@ -72,6 +74,10 @@ async def consume(settings: Settings, stop: asyncio.Event, *, nice: int = 0) -> 
             scheduler = ReminderScheduler(store, engine, platforms,
                                           interval=settings.reminder_interval_s)
             jobs.append(asyncio.create_task(scheduler.run(stop), name="reminders"))
+        if freeze_heap:
+            from bot.heap import freeze_startup_heap
+
+            freeze_startup_heap()
         log.info("consumer ready", extra={"platforms": sorted(platforms)})
         if nice:  # after the start-up, which should not be slowed down
             with contextlib.suppress(OSError):
@@ -127,7 +133,7 @@ def run_consumer(settings: Settings) -> None:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         _watch_parent(stop, loop)
-        await consume(settings, stop, nice=settings.consumer_nice)
+        await consume(settings, stop, nice=settings.consumer_nice, freeze_heap=True)
 
     asyncio.run(main())
 

@@ -681,7 +681,4 @@ def build_engine(settings: Any = None, store: SessionStore | None = None) -> Eng
         from bot.store import open_store
 
         store = open_store(settings.store, idle_seconds=settings.session_idle_hours * 3600)
-    from bot.understanding.embedding import load_in_background
-
-    load_in_background()  # a bot loads the embedding at start, not on someone's message
     return Engine(store, settings=settings)

@@ -196,13 +196,15 @@ def create_app(
     reminders: bool | None = None,
     platforms: dict[str, Any] | None = None,
     consume: bool = True,
+    freeze_heap: bool = False,
 ) -> Starlette:
     """The ASGI application.
 
     ``reminders`` overrides ``CLIENTCOACH_WEB_REMINDERS``; ``platforms`` (name → object with
     ``routes()`` and ``send()``) replaces the adapters the settings would build. With
     ``consume=False`` requests are only stored in the inbox: a consumer of its own
-    (:mod:`bot.consumer`) handles them and sends the reminders.
+    (:mod:`bot.consumer`) handles them and sends the reminders. ``freeze_heap`` (the
+    ``serve`` command) freezes what start-up built once the service is ready (:mod:`bot.heap`).
     """
     settings = settings or get_settings()
     own_store = store is None
@@ -270,6 +272,10 @@ def create_app(
             )
             app.state.scheduler = scheduler
             task = asyncio.create_task(scheduler.run(stop), name="reminders")
+        if freeze_heap:
+            from bot.heap import freeze_startup_heap
+
+            freeze_startup_heap()
         log.info("service ready", extra={"platforms": sorted(platforms)})
         try:
             yield
@@ -315,4 +321,4 @@ def app_factory() -> Starlette:
 
     settings = get_settings()
     setup_logging(settings.log_level, log_text=settings.log_text)
-    return create_app(settings, consume=consumer_mode(settings) == "inline")
+    return create_app(settings, consume=consumer_mode(settings) == "inline", freeze_heap=True)

@@ -73,7 +73,9 @@ class Serve(Proc):
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 20) -> Serve:
+    def start(self, timeout: float = 60) -> Serve:
+        """Start and wait for ``/healthz`` (about 4 s on a quiet 2-core machine, 15 s and more
+        when it is shared and loaded: the wait is bounded, not what the tests check)."""
         super().start()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

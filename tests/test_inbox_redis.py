@@ -4,6 +4,8 @@
   scans a bounded part of the list per call: its cursor is followed).
 - Entries a worker has read but not started yet (all its slots busy) are in hand: touched by
   its heartbeat, never taken over as idle by another worker (which would run the turn twice).
+- Puts made at once share pipelines, yet each caller gets its own answer: a first copy, a
+  repeat, or the store unavailable; a Redis without the script (new, restarted) still stores.
 """
 
 from __future__ import annotations
@@ -11,10 +13,11 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from redis_helpers import redis_url, require_redis, unique_prefix
+from redis_helpers import SpareRedis, redis_url, require_redis, unique_prefix
 
-from bot.inbox.redis import RedisInbox
+from bot.inbox.redis import PUT_BATCH, RedisInbox
 from bot.inbox.runner import InboxRunner
+from bot.store.base import StoreUnavailable
 from bot.store.redis import RedisSessionStore
 
 
@@ -71,3 +74,49 @@ async def test_entries_read_ahead_are_not_taken_over_while_waiting_for_a_slot(in
         release.set()
         stop.set()
         await asyncio.wait_for(task, 15)
+
+
+async def test_puts_made_at_once_share_pipelines_and_each_gets_its_own_answer(inbox):
+    pipelines = 0
+    make_pipeline = inbox.redis.pipeline
+
+    def counted(*args, **kwargs):
+        nonlocal pipelines
+        pipelines += 1
+        return make_pipeline(*args, **kwargs)
+
+    inbox.redis.pipeline = counted
+    keys = [f"k{i}" for i in range(150)] + [f"k{i}" for i in range(0, 150, 3)]  # 50 repeats
+    answers = await asyncio.gather(*(inbox.put("slack", k, f"o{k}", k) for k in keys))
+    assert answers == [True] * 150 + [False] * 50
+    assert pipelines <= -(-len(keys) // PUT_BATCH) + 1  # 200 puts, not 200 round trips
+    stored = await inbox.read("w", 500, 0.1)
+    assert sorted(e.key for e in stored) == sorted(keys[:150])
+    assert all(e.body == e.key and e.order == f"o{e.key}" for e in stored)
+
+
+async def test_puts_on_a_new_then_stopped_then_restarted_redis():
+    spare = SpareRedis()
+    spare.start()
+    store = RedisSessionStore(spare.url(), timeout=0.5, pool_timeout=0.5)
+    inbox = RedisInbox(store)
+    try:
+        assert await inbox.put("slack", "a", "o", "{}")  # the script is not loaded yet
+        spare.stop()
+        failed = await asyncio.gather(*(inbox.put("slack", f"b{i}", "o", "{}")
+                                        for i in range(5)), return_exceptions=True)
+        assert all(isinstance(f, StoreUnavailable) for f in failed)
+        assert len({id(f) for f in failed}) == 5  # one error of its own per caller
+        spare.start()  # no persistence: empty, without the script
+        for _ in range(50):
+            try:
+                assert await inbox.put("slack", "c", "o", "{}")
+                break
+            except StoreUnavailable:
+                await asyncio.sleep(0.1)
+        else:
+            raise AssertionError("no put worked after Redis came back")
+        assert not await inbox.put("slack", "c", "o", "{}")
+    finally:
+        await store.close()
+        spare.close()

@@ -28,6 +28,7 @@ from standins.telegram_harness import SECRET
 import knowledge
 from bot.standins.slack_api import SlackApiStandIn
 from bot.standins.telegram_api import BOT_ID, BOT_USERNAME, TOKEN, TelegramStandIn
+from bot.store.base import StoreUnavailable
 from bot.store.redis import RedisSessionStore
 
 _ids = itertools.count(int(time.time()) % 1_000_000 * 1000)
@@ -74,11 +75,28 @@ async def post_update(server: Serve, update: dict[str, Any]) -> int:
     return response.status_code
 
 
+async def handled(server: Serve, timeout: float = 20) -> None:
+    """Wait (bounded) until the service's inbox is empty: an entry is removed only once it was
+    handled and its replies sent, so the turn is over (not merely quiet for a moment). With
+    Redis down nothing can be in it: the update was handled where it arrived."""
+    store = RedisSessionStore(server.env["CLIENTCOACH_STORE"], timeout=0.5)
+    deadline = time.monotonic() + timeout
+    try:
+        while await store._run(lambda: store.redis.xlen(store.k("in"))):
+            assert time.monotonic() < deadline, "the inbox was not emptied"
+            await asyncio.sleep(0.02)
+    except StoreUnavailable:
+        pass
+    finally:
+        await store.close()
+
+
 async def step(tg: TelegramStandIn, server: Serve, update: dict[str, Any], chat: int) -> None:
-    """Send one update and wait until the bot answered the chat."""
+    """Send one update and wait until the bot answered the chat and finished the turn."""
     before = len(tg.sent(chat))
     assert await post_update(server, update) == 200
-    await tg.wait_for(lambda s: len(s.sent(chat)) > before, timeout=10)
+    await tg.wait_for(lambda s: len(s.sent(chat)) > before, timeout=20)
+    await handled(server)
     await tg.settle(quiet=0.15)
 
 
@@ -168,7 +186,8 @@ async def test_two_messages_at_once_on_two_processes_are_both_applied(pair, plat
     first, second = press_update(user, "a:history:repeated"), text_update(user, "20")
     codes = await asyncio.gather(post_update(a, first), post_update(b, second))
     assert codes == [200, 200]
-    await tg.wait_for(lambda s: len(s.sent(user)) >= 4, timeout=10)
+    await tg.wait_for(lambda s: len(s.sent(user)) >= 4, timeout=20)
+    await handled(a)
     await tg.settle(quiet=0.3)
     session = await store.load(key)
     assert session is not None and session.slots.get("history") == "repeated"
@@ -181,7 +200,8 @@ async def test_same_telegram_update_to_both_processes_answered_once(pair, platfo
     update = text_update(user, "/help")
     codes = await asyncio.gather(*(post_update(s, update) for s in pair * 2))
     assert codes == [200] * 4
-    await tg.wait_for(lambda s: len(s.sent(user)) >= 1, timeout=10)
+    await tg.wait_for(lambda s: len(s.sent(user)) >= 1, timeout=20)
+    await handled(pair[0])
     await tg.settle(quiet=0.3)
     assert len(tg.sent(user)) == 1
 

@@ -255,6 +255,25 @@ async def test_url_verification_answers_the_challenge(slack):
     assert response.json() == {"challenge": payload("url_verification")["challenge"]}
 
 
+async def test_a_queued_event_is_acknowledged_without_building_bolts_request(slack, monkeypatch):
+    import bot.slack.app as slack_app
+
+    built = []
+    real = slack_app.to_async_bolt_request
+
+    def counted(*args, **kwargs):
+        built.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(slack_app, "to_async_bolt_request", counted)
+    assert (await slack.event("message_im", text=UNPAID["en"])).status_code == 200
+    assert built == []  # only stored: the consumer reads it with Bolt
+    assert len(slack.api.of("chat.postMessage")) == 1
+    response = await slack.event("url_verification")  # answered by Bolt in the HTTP worker
+    assert response.json() == {"challenge": payload("url_verification")["challenge"]}
+    assert built == [1]
+
+
 @pytest.mark.parametrize("lang", ["en", "fr", "nb"])
 async def test_app_home_shows_topics_in_the_persons_language(slack, lang):
     slack.api.locales["U0ALICE"] = LOCALES[lang]

@@ -1,5 +1,6 @@
 """``clientcoach bench --load N [--faults]``: two ``clientcoach serve`` workers on one Redis,
-the Slack stand-in as the platform, N signed events with a share of duplicates and retries.
+the Slack stand-in as the platform (in a process of its own, so its work is not the load
+generator's), N signed events with a share of duplicates and retries.
 
 Every event comes from a person of its own, so each must get exactly the replies one fresh
 "hello" gets. Requests answered with anything but 200 (a worker killed, Redis down) are sent
@@ -9,7 +10,8 @@ of the way through (and restarted), Redis is shut down for ten seconds two third
 503 and one delay longer than the client's timeout.
 
 Reported: replies expected / sent, lost, duplicates, "unavailable" notices, ack and end-to-end
-percentiles, requests refused (and resent), RSS of the workers, log bytes.
+percentiles, requests refused (and resent), RSS of the workers, log bytes, and the CPU per
+request of the HTTP workers, of the load generator and of the stand-in while the load was sent.
 """
 
 from __future__ import annotations
@@ -31,14 +33,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import httpx
 
 from bot.bench.frameworks import signed_headers
 from bot.bench.http_bench import SIGNING_SECRET, free_port
-from bot.standins.slack_api import SlackApiStandIn
+from bot.bench.lean_client import LeanClient
+from bot.standins.process import SlackApiStandInProcess
 
 PROBE_CHANNEL = "DPROBE0"
+START_WAIT_S = 90.0  # a worker starts in about 4 s on a quiet machine, 15 s and more when loaded
 
 
 def _percentiles(samples: list[float]) -> dict[str, float]:
@@ -133,7 +136,7 @@ class Worker:
                 [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port",
                  str(self.port)], env=self.env, stdout=out, stderr=subprocess.STDOUT,
                 start_new_session=True)  # its own group: a kill takes its consumers too
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + START_WAIT_S
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"worker exited: {self.log.read_text()[-2000:]}")
@@ -194,54 +197,48 @@ async def _drive(workers: list[Worker], n: int, duplicates: float, retries: floa
     first_sent: dict[int, float] = {}
     refused = Counter()
     done = 0
-    # aiohttp, not httpx: httpx's pool scans every connection on each request, which at 200
-    # connections made the load generator itself the bottleneck (and the acks look slow).
-    connector = aiohttp.TCPConnector(limit=concurrency, force_close=False)
-    timeout = aiohttp.ClientTimeout(total=15)
+    # Not aiohttp: it spent about as much CPU per request as the workers it timed, on the same
+    # two cores (and httpx before it scanned its whole pool on each request).
+    client = LeanClient(limit=concurrency, timeout_s=15)
 
-    async with aiohttp.ClientSession(connector=connector, timeout=timeout,
-                                     trust_env=False) as client:
+    async def one(i: int, retry: int, k: int) -> None:
+        nonlocal done
+        body = json.dumps(_event(i, f"DL{i:07d}"))
+        headers = {key: v[0] for key, v in signed_headers(body, SIGNING_SECRET).items()}
+        if retry:
+            headers.update({"X-Slack-Retry-Num": str(retry),
+                            "X-Slack-Retry-Reason": "http_timeout"})
+        worker = workers[k % len(workers)]
+        first_sent.setdefault(i, time.monotonic())
+        started = time.perf_counter()
+        status = await client.post("127.0.0.1", worker.port, "/slack/events", body.encode(),
+                                   headers)
+        if status == 200:
+            acks.append(time.perf_counter() - started)
+            done += 1
+            at_progress(done)
+            return
+        refused[status] += 1
+        await asyncio.sleep(0.5)
+        queue.put_nowait((i, retry + 1, k + 1))  # as Slack would: again, counted a retry
 
-        async def one(i: int, retry: int, k: int) -> None:
-            nonlocal done
-            body = json.dumps(_event(i, f"DL{i:07d}"))
-            headers = {key: v[0] for key, v in signed_headers(body, SIGNING_SECRET).items()}
-            if retry:
-                headers.update({"X-Slack-Retry-Num": str(retry),
-                                "X-Slack-Retry-Reason": "http_timeout"})
-            worker = workers[k % len(workers)]
-            first_sent.setdefault(i, time.monotonic())
-            started = time.perf_counter()
+    async def sender() -> None:
+        while True:
             try:
-                async with client.post(worker.url + "/slack/events", data=body,
-                                       headers=headers) as answer:
-                    await answer.read()
-                    status = answer.status
-            except (aiohttp.ClientError, TimeoutError):
-                status = 0
-            if status == 200:
-                acks.append(time.perf_counter() - started)
-                done += 1
-                at_progress(done)
-                return
-            refused[status] += 1
-            await asyncio.sleep(0.5)
-            queue.put_nowait((i, retry + 1, k + 1))  # as Slack would: again, counted a retry
+                i, retry, k = queue.get_nowait()
+            except asyncio.QueueEmpty:
+                if done >= len(sends):
+                    return
+                await asyncio.sleep(0.05)
+                continue
+            await one(i, retry, k)
 
-        async def sender() -> None:
-            while True:
-                try:
-                    i, retry, k = queue.get_nowait()
-                except asyncio.QueueEmpty:
-                    if done >= len(sends):
-                        return
-                    await asyncio.sleep(0.05)
-                    continue
-                await one(i, retry, k)
-
-        started = time.monotonic()
+    started = time.monotonic()
+    try:
         await asyncio.gather(*(sender() for _ in range(concurrency)))
-        elapsed = time.monotonic() - started
+    finally:
+        await client.close()
+    elapsed = time.monotonic() - started
     return {"requests": len(sends), "acks": acks, "first_sent": first_sent,
             "refused": dict(refused), "send_s": round(elapsed, 1)}
 
@@ -257,7 +254,7 @@ def load_figures(n: int, *, duplicates: float = 0.1, retries: float = 0.05,
     with tempfile.TemporaryDirectory(prefix="clientcoach-load-") as tmp:
         redis = RedisServer(tmp)
         redis.start()
-        slack = SlackApiStandIn().start()
+        slack = SlackApiStandInProcess().start()  # its own process: not the driver's CPU
         env = {
             **os.environ, "NO_PROXY": "127.0.0.1,localhost",
             "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_BOT_TOKEN": "xoxb-load-token",
@@ -304,13 +301,17 @@ def load_figures(n: int, *, duplicates: float = 0.1, retries: float = 0.05,
                     faults_done.append("api-timeout")
 
             http_cpu = _cpu_s([w.proc.pid for w in workers if w.proc is not None])
+            harness_cpu = _cpu_s([os.getpid()]), _cpu_s([slack.pid])
             driven = asyncio.run(_drive(workers, n, duplicates, retries, concurrency,
                                         at_progress))
             http_cpu = _cpu_s([w.proc.pid for w in workers if w.proc is not None]) - http_cpu
+            driver_cpu = _cpu_s([os.getpid()]) - harness_cpu[0]
+            stand_in_cpu = _cpu_s([slack.pid]) - harness_cpu[1]
             expected = n * per_event
             got = _settle(slack, expected, log)
             for worker in workers:
                 worker.sample()
+            posted = slack.of("chat.postMessage")
         finally:
             for worker in workers:
                 worker.stop()
@@ -325,7 +326,7 @@ def load_figures(n: int, *, duplicates: float = 0.1, retries: float = 0.05,
                 shutil.copy(worker.log, kept / worker.log.name)
         in_doubt = sum(t.count("reply in doubt, not sent again") for t in texts)
         doubts_settled = sum(t.count("reply in doubt had") for t in texts)
-    calls = [c for c in slack.of("chat.postMessage")
+    calls = [c for c in posted
              if c.params.get("channel") != PROBE_CHANNEL and c.status == 200]
     per_channel = Counter(c.params.get("channel") for c in calls)
     missing = [i for i in range(n) if per_channel.get(f"DL{i:07d}", 0) < per_event]
@@ -348,6 +349,9 @@ def load_figures(n: int, *, duplicates: float = 0.1, retries: float = 0.05,
         "worker_peak_rss_mb": [w.peak_rss for w in workers], "log_bytes": logs,
         "lost_events": [f"EvLOAD{i:08d}" for i in missing[:20]], "worker_logs": str(kept),
         "http_cpu_ms_per_request": round(1000 * http_cpu / max(1, driven["requests"]), 2),
+        "driver_cpu_ms_per_request": round(1000 * driver_cpu / max(1, driven["requests"]), 2),
+        "stand_in_cpu_ms_per_request": round(1000 * stand_in_cpu / max(1, driven["requests"]),
+                                             2),
         "load_average": os.getloadavg()[0],
     }
 
@@ -356,7 +360,7 @@ PROBE_WAIT_S = 60.0  # the consumers may still be starting on a busy machine
 SETTLE_QUIET_S = 120.0  # > the time a step left in doubt by a crash waits before it is settled
 
 
-def _probe(worker: Worker, slack: SlackApiStandIn) -> int:
+def _probe(worker: Worker, slack: SlackApiStandInProcess) -> int:
     """How many messages one fresh "hello" gets (all of them: counted 2 s after the first)."""
     body = json.dumps(_event(99_999_999, PROBE_CHANNEL))
     headers = {key: v[0] for key, v in signed_headers(body, SIGNING_SECRET).items()}
@@ -375,12 +379,11 @@ def _probe(worker: Worker, slack: SlackApiStandIn) -> int:
     raise RuntimeError("the probe event got no answer")
 
 
-def _settle(slack: SlackApiStandIn, expected: int, log: Callable[[str], None]) -> bool:
+def _settle(slack: SlackApiStandInProcess, expected: int, log: Callable[[str], None]) -> bool:
     """Wait until every expected reply arrived, or nothing arrived for ``SETTLE_QUIET_S``."""
     last, quiet_since = -1, time.monotonic()
     while True:
-        now = sum(c.params.get("channel") != PROBE_CHANNEL and c.status == 200
-                  for c in slack.of("chat.postMessage"))
+        now = slack.count("chat.postMessage", PROBE_CHANNEL)
         if now >= expected:
             time.sleep(3)  # would a duplicate still come?
             return True
@@ -406,7 +409,9 @@ def load_table(f: dict[str, Any]) -> str:
         f"refused and resent: {f['refused'] or 'none'} (0 = connection refused)",
         f"ack ms p50 {ack['p50']} p95 {ack['p95']} p99 {ack['p99']}; "
         f"end to end ms p50 {e2e['p50']} p95 {e2e['p95']} p99 {e2e['p99']}",
-        f"sent in {f['send_s']} s; HTTP worker CPU {f['http_cpu_ms_per_request']} ms per "
-        f"request; worker peak RSS (with consumers) {f['worker_peak_rss_mb']} MB; "
+        f"sent in {f['send_s']} s; CPU ms per request: HTTP workers "
+        f"{f['http_cpu_ms_per_request']}, load generator {f['driver_cpu_ms_per_request']}, "
+        f"stand-in {f['stand_in_cpu_ms_per_request']}; worker peak RSS (with consumers) "
+        f"{f['worker_peak_rss_mb']} MB; "
         f"worker logs {f['log_bytes']:,} bytes; load average {f['load_average']:.1f}",
     ])

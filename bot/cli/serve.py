@@ -59,7 +59,7 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
 
     with _consumers(settings, mode):  # started first: both processes boot side by side
         try:
-            app = create_app(settings, consume=mode == "inline")
+            app = create_app(settings, consume=mode == "inline", freeze_heap=True)
         except MissingSetting as exc:
             raise click.ClickException(str(exc)) from exc
         uvicorn.run(app, **options)
@@ -67,16 +67,19 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
 
 def _shared_metrics() -> None:
     """prometheus-client's multi-process mode for this service's processes: a folder of their
-    own (removed at exit) unless ``PROMETHEUS_MULTIPROC_DIR`` names one. Set before anything
-    imports prometheus-client."""
+    own (removed at exit; those of killed services are removed here, see
+    :mod:`bot.metrics_dirs`) unless ``PROMETHEUS_MULTIPROC_DIR`` names one. Set before
+    anything imports prometheus-client."""
     import atexit
     import os
     import shutil
-    import tempfile
+
+    from bot.metrics_dirs import make_folder, remove_stale
 
     if os.environ.get(MULTIPROC_ENV):
         return
-    folder = tempfile.mkdtemp(prefix="clientcoach-metrics-")
+    remove_stale()
+    folder = make_folder()
     os.environ[MULTIPROC_ENV] = folder
     _own_metrics_dirs.append(folder)
     atexit.register(shutil.rmtree, folder, True)

@@ -26,6 +26,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import orjson
 from slack_bolt.adapter.starlette.async_handler import (
     AsyncSlackRequestHandler,
     to_async_bolt_request,
@@ -35,6 +36,7 @@ from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_bolt.oauth.async_callback_options import AsyncCallbackOptions
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.request.internals import parse_body
 from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
@@ -201,16 +203,19 @@ class SlackBot(NativeSurfaces):
         if not self._signed(text, request):
             log.warning("slack request signature invalid")
             return Response("invalid request", status_code=401)
+        kind = request.headers.get("content-type")
         try:
-            bolt_request = to_async_bolt_request(request, body)
-            if not well_formed(bolt_request.body):
+            # parsed as Bolt parses it, without building Bolt's request: a queued request is
+            # only stored, and Bolt reads it again in the consumer
+            parsed = parse_body(text, kind.split(";")[0] if kind else None)
+            if not well_formed(parsed):
                 raise ValueError("not the shape of a Slack request")
-            intake = intake_of(bolt_request.body)
+            intake = intake_of(parsed)
             if intake is not None and self.inbox is not None:
-                queued = await self._enqueue(intake, text, request)
+                queued = await self._enqueue(intake, text, kind)
                 if queued is not None:
                     return queued
-            bolt_response = await self.app.async_dispatch(bolt_request)
+            bolt_response = await self.app.async_dispatch(to_async_bolt_request(request, body))
         except (ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError) as exc:
             log.warning("slack request rejected", extra={"error": type(exc).__name__})
             return Response("malformed request", status_code=400)
@@ -219,15 +224,14 @@ class SlackBot(NativeSurfaces):
             return Response("malformed request", status_code=400)
         return to_starlette_response(bolt_response)
 
-    async def _enqueue(self, intake: Intake, body: str, request: Request) -> Response | None:
+    async def _enqueue(self, intake: Intake, body: str, kind: str | None) -> Response | None:
         """Store the request in the inbox, then acknowledge; a repeat is acknowledged only.
         When the inbox cannot be written an event is answered 503, so Slack sends it again;
         a command or a click (never resent) is handled here instead (None), which tells the
         person the service is unavailable rather than leaving Slack's error on screen."""
         assert self.inbox is not None
         started = time.perf_counter()
-        kind = request.headers.get("content-type", "application/json")
-        entry = json.dumps({"body": body, "content_type": kind})
+        entry = orjson.dumps({"body": body, "content_type": kind or "application/json"}).decode()
         try:
             first = await self.inbox.put("slack", intake.key, intake.order, entry, intake.person)
         except StoreUnavailable as exc:

@@ -17,6 +17,7 @@ import asyncio
 import itertools
 import json
 import socket
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -49,6 +50,12 @@ class _Server(ThreadingHTTPServer):
         sock, addr = super().get_request()
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return sock, addr
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away mid-call (a killed worker) is no error of the stand-in's."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 class SlackApiStandIn(CallLog):

@@ -97,9 +97,9 @@ def _load_quietly() -> None:
 
 
 def load_in_background() -> None:
-    """Start loading the encoder in a thread of its own (once), without waiting for it: called
-    when a bot or the terminal chat starts, so the first message that needs it does not pay for
-    the load (it waits for the thread if it comes sooner)."""
+    """Start loading the encoder in a thread of its own (once), without waiting for it: when
+    the terminal chat starts and when a process routes its first message (an HTTP worker that only
+    stores events never loads it); a message that needs it sooner waits for the thread."""
     global _loading
     if not available():
         return

@@ -182,8 +182,10 @@ def ranked_topics(
     """Calibrated topics, the threshold set that goes with them and the embedding's
     probabilities (None when not used): for a long message by sentence, with the embedding when
     installed; else the whole message, with the embedding when the word model is unsure."""
-    from bot.understanding.embedding import topic_probabilities
+    from bot.understanding.embedding import load_in_background, topic_probabilities
 
+    if embeddings:  # the first message a process routes starts the load (a no-op after that)
+        load_in_background()
     if len(tokens(text)) >= LONG_WORDS and len(sentences(text)) >= 2:
         embedded = topic_probabilities(text) if embeddings else None
         mode = "long+embedding" if embedded else "long"
