@@ -27,6 +27,7 @@ from bot.flows import Flow, question_of
 from bot.understanding import route
 from bot.understanding.conversation_data import ConversationData
 from bot.understanding.durations import DurationReader
+from bot.understanding.opening_words import OpeningWords
 from bot.understanding.phrases import PhraseSet, content, words
 from bot.understanding.question_reader import QuestionReader, Reading
 from bot.understanding.small_talk import SmallTalkReader
@@ -79,8 +80,10 @@ class DialogPolicy:
         )
         self.late = PhraseSet([("late", lang, p) for lang, p in data.words.late.items()])
         self.related = data.related
+        self.opening_words = OpeningWords(data.words)
         self.asks = PhraseSet(
-            [(flow, lang, p) for flow, per in data.asks.items() for lang, p in per.items()]
+            [(flow, lang, self.opening_words.text(p, lang))
+             for flow, per in data.asks.items() for lang, p in per.items()]  # fmt: skip
         )
 
     # Reading values ---------------------------------------------------------------------------
@@ -338,14 +341,17 @@ class DialogPolicy:
     # Openings ---------------------------------------------------------------------------------
     def asked_flow(self, text: str, lang: str) -> str | None:
         """The flow whose question an opening message asks ("should I keep working with him?")."""
-        matches = self.asks.find(words(text[:MAX_READ]), _order(lang))
-        flows = {m.label for m in matches if m.label in self.flows}
+        ws = self.opening_words.of(text[:MAX_READ], lang)
+        found = self.asks.find(ws, _order(lang))
+        matches = [m for m in found if m.label in self.flows]  # the longest first
+        flows = {m.label for m in matches}
         if len(flows) == 1:
             return flows.pop()
-        if matches:
-            best = matches[0]
-            return best.label if best.label in self.flows else None
-        return None
+        if not matches:
+            return None
+        best = matches[0]  # the longest; as long as another flow's: the router decides
+        rival = next(m for m in matches if m.label != best.label)
+        return best.label if best.size > rival.size else None
 
 
 def _order(lang: str) -> list[str]:

@@ -14,12 +14,16 @@ class NewClientCheck(FlowModel):
 
     __slots__ = ()
 
+    def answers(self) -> list[object]:
+        """The answers given (not the values kept for the drafts: "_said" is a mapping)."""
+        return [v for k, v in self.slots.items() if not k.startswith("_")]
+
     def has_red_flag(self) -> bool:
         """ID refused, nothing found about them, or a bad feeling."""
-        return any(v in RED_FLAGS for v in self.slots.values())
+        return any(v in RED_FLAGS for v in self.answers())
 
     def has_gap(self) -> bool:
-        return any(v in GAPS for v in self.slots.values())
+        return any(v in GAPS for v in self.answers())
 
     def on_enter_done(self) -> None:
         """Red flag → walk away; gap → ask for more; clean → go."""

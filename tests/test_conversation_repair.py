@@ -258,3 +258,51 @@ async def test_the_terms_written_in_the_quote_are_an_answer_not_the_invoicing_ar
     await chat.say("c'etait ecrit dans le devis signé, paiement a 30 jours")
     session = await chat.session()
     assert session.flow == "unpaid-invoice" and session.slots["terms"] == "in-writing"
+
+
+# Openings: the flow a first message asks for ---------------------------------------------------
+OPENINGS = [
+    ("fr", "Faut-il que je laisse tomber ma cliente la plus rentable ?", "drop-client"),  # ma, -e
+    ("fr", "je me demande si je continue avec cette boîte ou si je coupe les ponts", "drop-client"),
+    ("fr", "mes clients se barrent les uns après les autres, pourquoi ?", "losing-clients"),
+    ("fr", "comment je décline poliment une mission pareille ?", "say-no"),
+    ("nb", "Lurer på om jeg skal gi opp samarbeidet med et byrå", "drop-client"),
+    ("nb", "En kunde har sluttet å bruke meg", "client-left"),
+    ("nb", "Hvordan takker jeg pent nei?", "say-no"),
+    ("en", "Is it worth sticking with a client who barely sends me anything?", "drop-client"),
+    ("en", "Thinking of cutting loose a client", "drop-client"),
+    ("en", "A new agency reached out. What should I check before signing?", "new-client-check"),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "flow"), OPENINGS)
+def test_an_opening_that_asks_what_a_flow_answers_starts_it(
+    lang: str, text: str, flow: str
+) -> None:
+    assert memory_engine().policy.asked_flow(text, lang) == flow
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("fr", "mon client m'a lâché, je suis dégoûté"),  # "le lâcher" is no "lâché" on its own
+        ("en", "one and done clients are fine by me, what should I charge?"),
+    ],
+)
+def test_a_pronoun_is_no_filler_of_an_opening(lang: str, text: str) -> None:
+    assert memory_engine().policy.asked_flow(text, lang) != "drop-client"
+
+
+async def test_an_opening_fact_needs_more_than_a_common_verb() -> None:
+    chat = Chat(memory_engine(), locale="en")
+    await chat.say("the client is wrapping up our engagement at the end of the month")
+    session = await chat.session()
+    assert session.flow == "client-left"
+    assert "handover" not in session.slots  # "wrapping up" an engagement hands nothing over
+
+
+def test_an_opening_two_flows_ask_for_equally_is_left_to_the_router() -> None:
+    policy = memory_engine().policy
+    assert policy.asked_flow("J'arrive pas à garder mes clients plus de 3 mois", "fr") != (
+        "drop-client"  # "garder mes clients" is all of them, "garder ce client" this one
+    )

@@ -325,3 +325,19 @@ async def test_no_option_label_is_swallowed_by_a_command_word(engine: Engine) ->
                         assert after.slots[question.id] == option.id
                     else:
                         assert chat.last[0].draft is not None, "the verdict, not a command"
+
+
+def test_a_new_client_verdict_reads_the_answers_not_the_values_kept_for_drafts() -> None:
+    """The values read from the messages for the drafts are a mapping in the slots; they once
+    made the verdict raise (a mapping is not hashable)."""
+    from bot import draft_values
+    from bot.flows import Flow
+    from dialogs.registry import FLOWS
+
+    flow = Flow(FLOWS["new-client-check"])
+    slots: dict[str, Any] = {"contact": "full", "verified": "checked", "identity": "company"}
+    slots |= {"terms": "agreed", draft_values.SAID: {"_date": "2026-03-03"}}
+    model = flow.start(slots)
+    slots["feeling"] = "bad"
+    done = flow.advance(model.state, slots)
+    assert done.outcomes == ["walk-away"]

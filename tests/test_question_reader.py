@@ -187,3 +187,106 @@ def test_a_broken_answers_file_names_itself(tmp_path) -> None:  # type: ignore[n
     (copy / "answers" / "say-no.yaml").write_text("questions:\n  situation: [not, a, mapping]\n")
     with pytest.raises(ConversationDataError, match="say-no.yaml"):
         load_from(copy)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("non il l'a déjà fait l'an dernier", "fr"),  # "non" answers, "il …" is a clause of its own
+        ("bah il avait deja fait pareil au printemps", "fr"),  # already + a time in the past
+        ("ouais bon il me refait le coup", "fr"),  # again, whatever the "ouais" says
+        ("well he had already been late in march", "en"),
+        ("yeah, same again", "en"),
+        ("han var allerede sen i vår", "nb"),
+        ("ja, igjen", "nb"),
+    ],
+)
+def test_again_or_already_in_the_past_means_repeated(text: str, lang: str) -> None:
+    reading = READER.read("unpaid-invoice", "history", text, lang)
+    assert reading.accepted and reading.option == "repeated", reading
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("il n'a jamais recommencé depuis", "fr"),  # a negated "again"
+        ("he has never done it before", "en"),  # a time in the past without "already"
+        ("han har aldri gjort det før", "nb"),
+    ],
+)
+def test_a_negated_again_or_a_bare_already_is_no_repeat(text: str, lang: str) -> None:
+    reading = READER.read("unpaid-invoice", "history", text, lang)
+    assert reading.accepted and reading.option == "first-time", reading
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("han hører aldri på meg", "nb"),  # the negation inside the phrase, after the verb
+        ("hører ikke på meg", "nb"),
+        ("il ne m'écoute jamais", "fr"),  # ne … jamais around the verb
+        ("franchement il m'écoute pas", "fr"),  # a negation closing the clause
+    ],
+)
+def test_a_negation_inside_or_after_a_phrase_turns_it_around(text: str, lang: str) -> None:
+    reading = READER.read("drop-client", "input", text, lang)
+    assert reading.accepted and reading.option == "overruled", reading
+
+
+def test_a_negation_that_negates_nothing_turns_nothing_around() -> None:
+    assert READER.read("drop-client", "input", "il m'écoute", "fr").option == "heard"
+    reading = READER.read("drop-client", "volume", "oui, pas mal de missions", "fr")
+    assert reading.option == "steady", reading
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "option"),
+    [
+        ("non jamais", "fr", "rarely"),  # a phrase that is a negation is not negated by "non"
+        ("no never", "en", "rarely"),
+        ("une fois ou deux", "fr", "sometimes"),  # the shared "how often" words, any question
+        ("nå og da", "nb", "sometimes"),
+        ("nearly always", "en", "often"),
+    ],
+)
+def test_every_frequency_question_knows_the_shared_how_often_words(
+    text: str, lang: str, option: str
+) -> None:
+    for question in ("quality", "style", "prices", "conflicts", "time_zones", "deadlines", "reorg"):
+        reading = READER.read("losing-clients", question, text, lang)
+        assert reading.accepted and reading.option == option, (question, reading)
+
+
+def test_how_often_words_are_no_fact_of_another_question() -> None:
+    assert READER.facts("losing-clients", "une fois ou deux apres une hausse", "fr") == {}
+    assert READER.facts("losing-clients", "all the time, most of them are abroad", "en") == {}
+
+
+def test_not_even_said_is_no_terms_not_written_terms() -> None:
+    reading = READER.read("unpaid-invoice", "terms", "on n'en a pas discuté", "fr")
+    assert reading.option == "none", reading
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [("ingenting var avtalt", "nb"), ("nei, ingenting var avtalt", "nb")],
+)
+def test_an_auxiliary_verb_does_not_break_a_phrase(text: str, lang: str) -> None:
+    reading = READER.read("unpaid-invoice", "terms", text, lang)
+    assert reading.accepted and reading.option == "none", reading
+
+
+@pytest.mark.parametrize(
+    ("flow", "question", "text", "lang", "option"),
+    [
+        ("drop-client", "volume", "bcp de boulot", "fr", "steady"),  # bcp: beaucoup
+        ("drop-client", "pays", "il paie tjrs en retard", "fr", "late"),  # tjrs: toujours
+        ("unpaid-invoice", "history", "ouais c'est la 1ere fois", "fr", "first-time"),
+        ("new-client-check", "contact", "bare tlf", "nb", "partial"),  # tlf: telefon
+    ],
+)
+def test_chat_spellings_read_as_the_words_they_stand_for(
+    flow: str, question: str, text: str, lang: str, option: str
+) -> None:
+    reading = READER.read(flow, question, text, lang)
+    assert reading.accepted and reading.option == option, reading

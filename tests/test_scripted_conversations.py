@@ -97,3 +97,21 @@ def test_drafts_keep_no_placeholder_the_person_stated() -> None:
                     failures.append(f"{row['id']}: {expected[slot]!r} missing from the draft")
     assert checked >= 60, checked  # the unpaid-invoice personas state amounts, numbers, days
     assert failures == [], failures
+
+
+TUNING_2 = read_dialogs(FIXTURES / "dialogs-tuning-2.jsonl")
+
+
+def test_the_second_tuning_set_is_well_formed_and_new() -> None:
+    """Written with wording unlike the first set, every verdict checked with buttons."""
+    assert {r["lang"] for r in TUNING_2} == {"fr", "nb", "en"}
+    assert all(sum(r["lang"] == lang for r in TUNING_2) >= 10 for lang in ("fr", "nb", "en"))
+    assert not {r["opening"] for r in TUNING_2} & {r["opening"] for r in DIALOGS}
+    assert len({r["id"] for r in TUNING_2}) == len(TUNING_2)
+
+
+def test_task_success_on_the_second_tuning_set() -> None:
+    result = summary(asyncio.run(play_all(TUNING_2, memory_engine())))
+    for lang, figures in result["per_lang"].items():
+        assert figures["task_success"] >= 0.75, (lang, result["failures"])
+        assert figures["reasks_per_dialog"] <= 1.0, lang

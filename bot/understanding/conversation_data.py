@@ -67,9 +67,12 @@ class QuestionWords(_Strict):
     no: str | None = None
     hedge: str | None = None
     unknown: str | None = None
+    repeat: str | None = None  # the option an "again" / "already … last year" answer means
+    frequency: dict[str, str] = Field(default_factory=dict)  # often/sometimes/rarely → option
+    opposite: dict[str, str] = Field(default_factory=dict)  # option → what its negation means
     options: dict[str, OptionWords] = Field(default_factory=dict)
 
-    @field_validator("yes", "no", "hedge", "unknown", mode="before")
+    @field_validator("yes", "no", "hedge", "unknown", "repeat", mode="before")
     @classmethod
     def _option_id(cls, value: Any) -> str | None:
         return None if value is None else str(value)
@@ -88,6 +91,18 @@ class GeneralWords(_Strict):
     correction: Phrases
     late: Phrases
     articles: Phrases = Field(default_factory=Phrases)
+    subjects: Phrases = Field(default_factory=Phrases)
+    again: Phrases = Field(default_factory=Phrases)
+    already: Phrases = Field(default_factory=Phrases)
+    past_time: Phrases = Field(default_factory=Phrases)
+    not_negations: Phrases = Field(default_factory=Phrases)
+    particles: Phrases = Field(default_factory=Phrases)
+    frequency: dict[str, Phrases] = Field(default_factory=dict)
+    determiners: Phrases = Field(default_factory=Phrases)
+    fillers: Phrases = Field(default_factory=Phrases)
+    amounts: Phrases = Field(default_factory=Phrases)
+    auxiliaries: Phrases = Field(default_factory=Phrases)
+    spellings: dict[str, dict[str, str]] = Field(default_factory=dict)  # lang → chat form → words
 
 
 class NumberWords(_Strict):

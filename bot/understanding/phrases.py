@@ -31,12 +31,44 @@ MAX_FOUND = 256  # answers whose matches are remembered per phrase set
 
 @lru_cache(maxsize=32768)  # the data's phrases are read several times when the readers start
 def words(text: str) -> tuple[str, ...]:
-    """The folded words of ``text`` (numbers kept as digits)."""
+    """The folded words of ``text`` (numbers kept as digits), chat spellings read as the words
+    they stand for ("bcp" → "beaucoup", "1ere" → "premiere": ``words.yaml`` ``spellings``)."""
+    return _spelled(_split(text))[:MAX_WORDS]
+
+
+def _split(text: str) -> tuple[str, ...]:
     folded = _CONTRACTION.sub(r"\1\2", fold(_CLAUSE.sub(f" {BREAK} ", text)))
     found = _WORD.findall(folded)
     while found and found[0] == BREAK:
         found.pop(0)
-    return tuple(found)[:MAX_WORDS]
+    return tuple(found)
+
+
+@lru_cache(maxsize=1)
+def _spellings() -> dict[tuple[str, ...], tuple[str, ...]]:
+    """Chat spelling (one or two tokens: "bcp", "1 ere") → the words it stands for."""
+    from bot.understanding.conversation_data import load  # data, read once
+
+    table: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for per_lang in load().words.spellings.values():
+        for short, full in per_lang.items():
+            table.setdefault(_split(short), _split(full))
+    return table
+
+
+def _spelled(found: tuple[str, ...]) -> tuple[str, ...]:
+    table = _spellings()
+    out: list[str] = []
+    i = 0
+    while i < len(found):
+        pair = table.get(found[i : i + 2]) if i + 1 < len(found) else None
+        if pair is not None:
+            out.extend(pair)
+            i += 2
+            continue
+        out.extend(table.get(found[i : i + 1], found[i : i + 1]))
+        i += 1
+    return tuple(out)
 
 
 def content(text_words: tuple[str, ...]) -> tuple[str, ...]:

@@ -13,9 +13,14 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from bot.understanding.conversation_data import ConversationData, QuestionWords
+from bot.understanding.conversation_data import (
+    ConversationData,
+    GeneralWords,
+    Phrases,
+    QuestionWords,
+)
 from bot.understanding.features import stem
-from bot.understanding.phrases import BREAK, Match, PhraseSet, content, words
+from bot.understanding.phrases import BREAK, Match, PhraseSet, content, key, words
 from knowledge.models import LANGS, KnowledgeBase
 from knowledge.models import Question as QuestionText
 
@@ -73,8 +78,29 @@ class QuestionReader:
         self.unknown = PhraseSet([("unknown", lang, p) for lang, p in general.unknown.items()])
         self.negators = {lang: {w for p in general.negators.get(lang) for w in words(p)}
                          for lang in LANGS}  # fmt: skip
-        self.skip = {lang: frozenset(w for p in general.articles.get(lang) for w in words(p))
-                     for lang in LANGS}  # fmt: skip
+        self.skip = {  # words left out of phrases and answers alike: articles, "was", "ble"
+            lang: frozenset(
+                w for p in (*general.articles.get(lang), *general.auxiliaries.get(lang))
+                for w in words(p)
+            )
+            for lang in LANGS
+        }
+        self.auxiliaries = {
+            lang: frozenset(w for p in general.auxiliaries.get(lang) for w in words(p))
+            for lang in LANGS
+        }
+        self.subjects = {lang: frozenset(w for p in general.subjects.get(lang) for w in words(p))
+                         for lang in LANGS}  # fmt: skip
+        self.not_negations = PhraseSet(
+            [("keep", lang, p) for lang, p in general.not_negations.items()]
+        )
+        self.again = PhraseSet([("again", lang, p) for lang, p in general.again.items()])
+        self.already = PhraseSet([("already", lang, p) for lang, p in general.already.items()])
+        self.past = PhraseSet([("past", lang, p) for lang, p in general.past_time.items()])
+        self.frequency = general.frequency
+        self.particles = {lang: frozenset(w for p in general.particles.get(lang) for w in words(p))
+                          for lang in LANGS}  # fmt: skip
+        self.generic = self._generic_stems(general)
         for flow_id, topic_id in flows.items():
             answers = data.answers.get(flow_id)
             topic = kb.topics[topic_id]
@@ -82,14 +108,17 @@ class QuestionReader:
                 if question.kind != "choice":
                     continue
                 qwords = answers.questions.get(question.id) if answers else None
-                built = self._build(question, qwords, self.skip)
+                built = self._build(question, qwords, self.skip, self.frequency)
                 self._questions[(flow_id, question.id)] = built
             self._facts[flow_id] = self._fact_phrases(flow_id, topic.questions, FACT_MIN_WORDS)
             self._opening_facts[flow_id] = self._fact_phrases(flow_id, topic.questions, 1)
 
     @staticmethod
     def _build(
-        question: QuestionText, qwords: QuestionWords | None, skip: dict[str, frozenset[str]]
+        question: QuestionText,
+        qwords: QuestionWords | None,
+        skip: dict[str, frozenset[str]],
+        frequency: dict[str, Phrases],
     ) -> _Question:
         qwords = qwords or QuestionWords()
         labels: dict[tuple[str, ...], str] = {}
@@ -105,9 +134,22 @@ class QuestionReader:
             extra = qwords.options.get(option.id)
             if extra is not None:
                 entries += [(option.id, lang, p) for lang, p in extra.words.items()]
+        for degree, option_id in qwords.frequency.items():  # shared "how often" words
+            entries += [(option_id, lang, p) for lang, p in frequency[degree].items()]
         options = [o.id for o in question.options]
         phrases = PhraseSet(entries, skip)
         return _Question(question.id, options, labels, label_texts, qwords, phrases)
+
+    def _generic_stems(self, general: GeneralWords) -> dict[str, frozenset[str]]:
+        """Per language, the stems of words that say how often, how many, yes, no or who, never
+        what: a phrase of a frequency question made only of them is no fact of that question."""
+        groups = [general.yes, general.no, general.hedge, general.unknown, general.negators,
+                  general.subjects, general.articles, general.amounts,
+                  *general.frequency.values()]  # fmt: skip
+        return {
+            lang: frozenset(key(w, lang) for g in groups for p in g.get(lang) for w in words(p))
+            for lang in LANGS
+        }
 
     def _fact_phrases(
         self, flow_id: str, questions: list[QuestionText], min_words: int
@@ -127,8 +169,13 @@ class QuestionReader:
                 for lang, phrase in phrases:
                     kept = [w for w in words(phrase) if w not in self.skip.get(lang, ())]
                     size = len(kept)
-                    specific = size > 1 or (size == 1 and len(stem(kept[0], lang)) >= MIN_FACT_WORD)
-                    if size >= min_words and specific:
+                    one_word = size == 1 and not set(words(phrase)) & self.auxiliaries[lang]
+                    long_word = one_word and len(stem(kept[0], lang)) >= MIN_FACT_WORD
+                    specific = size > 1 or long_word  # "ble defensiv" is no single word
+                    generic = bool(q.words.frequency) and all(
+                        key(w, lang) in self.generic[lang] for w in kept
+                    )  # "une fois ou deux" says how often, not which question
+                    if size >= min_words and specific and not generic:
                         seen.setdefault((lang, words(phrase)), set()).add(question.id)
                         entries.append((f"{question.id}={option}", lang, phrase))
         unique = [e for e in entries if len(seen[(e[1], words(e[2]))]) == 1]
@@ -161,6 +208,9 @@ class QuestionReader:
         found = self._by_words(q, ws, langs)
         if found is not None and found.confidence >= 0.8:
             return found
+        repeat = self._repeat(q, ws, langs)
+        if repeat is not None:
+            return repeat
         for kind, phrases, option in (
             ("unknown", self.unknown, q.words.unknown),
             ("hedge", self.hedges, q.words.hedge),
@@ -200,29 +250,71 @@ class QuestionReader:
                 return True
         return False
 
-    def _negated(self, ws: tuple[str, ...], match: Match) -> bool:
-        """A negation shortly before the phrase, not inside it. "no", "non", "nei" negate only
-        right before it ("no contract"); further away they answer the question ("no, he did
-        this last year too")."""
+    def _negated(self, ws: tuple[str, ...], match: Match, kept: frozenset[int]) -> bool:
+        """A negation shortly before the phrase, or right after it at the end of a clause ("il
+        m'écoute pas", "han lytter ikke"), not inside it. "no", "non", "nei" negate only right
+        before it ("no contract"), and not when a clause of its own starts there ("non il l'a
+        déjà fait"); further away they answer the question ("no, he did this last year too").
+        ``kept``: positions of negations that negate nothing ("pas mal")."""
         negators = self.negators.get(match.lang, set())
-        if any(w in negators for w in match.phrase):
-            return False
+        if any(w in negators for w in ws[match.start : match.end]):
+            return False  # "jamais", "not yet": the phrase is a negation itself
+        after = match.end
+        clause_ends = after + 1 == len(ws) or (after + 1 < len(ws) and ws[after + 1] == BREAK)
+        if after < len(ws) and ws[after] in negators and after not in kept and clause_ends:
+            return True
         start = max(0, match.start - NEGATION_WINDOW)
         for i in range(match.start - 1, start - 1, -1):
             word = ws[i]
             if word == BREAK:
                 return False
-            if word in negators and (word not in INTERJECTIONS or i == match.start - 1):
-                return True
+            if word in negators and i not in kept:
+                if word not in INTERJECTIONS:
+                    return True
+                own_clause = ws[match.start] in self.subjects.get(match.lang, ())
+                return i == match.start - 1 and not own_clause
         return False
+
+    def _kept(self, ws: tuple[str, ...], langs: list[str]) -> frozenset[int]:
+        """Positions of negation words that negate nothing ("pas mal", "not only")."""
+        return frozenset(
+            i for m in self.not_negations.find(ws, langs) for i in range(m.start, m.end)
+        )
+
+    def _matches(
+        self, phrases: PhraseSet, ws: tuple[str, ...], langs: list[str]
+    ) -> list[tuple[Match, bool]]:
+        """Every phrase found, with whether it is negated: before or after it (see
+        :meth:`_negated`), or inside it, where French and Norwegian put it ("han hører aldri på
+        meg", "il ne respecte pas mes horaires"): the phrase is then found without the negation."""
+        kept = self._kept(ws, langs)
+        found = [(m, self._negated(ws, m, kept)) for m in phrases.find(ws, langs)]
+        negators = {w for code in langs for w in self.negators[code]}
+        dropped = {i for i, w in enumerate(ws) if w in negators and i not in kept}
+        if dropped:
+            particles = {w for code in langs for w in self.particles[code]}
+            dropped |= {i for i, w in enumerate(ws) if w in particles}
+            at = [i for i in range(len(ws)) if i not in dropped]
+            spans = [(m.start, m.end) for m, _ in found]
+            for m in phrases.find(tuple(ws[i] for i in at), langs):
+                start, end = at[m.start], at[m.end - 1] + 1
+                covered = any(a <= start and end <= b for a, b in spans)  # said as it is
+                if m.size >= 2 and not covered and any(start < i < end for i in dropped):
+                    found.append((Match(m.label, m.lang, start, end, m.phrase), True))
+        return found
+
+    @staticmethod
+    def _flip(q: _Question, option: str) -> str | None:
+        """What a negated option means for this question, if anything."""
+        if option in q.words.opposite:
+            return q.words.opposite[option]
+        return {q.words.yes: q.words.no, q.words.no: q.words.yes}.get(option)
 
     def _by_words(self, q: _Question, ws: tuple[str, ...], langs: list[str]) -> Reading | None:
         """The option whose words the answer uses most specifically (longest phrase)."""
         scores: dict[str, tuple[int, int]] = {}
-        for match in q.phrases.find(ws, langs):
-            option: str | None = match.label
-            if self._negated(ws, match):
-                option = {q.words.yes: q.words.no, q.words.no: q.words.yes}.get(match.label)
+        for match, negated in self._matches(q.phrases, ws, langs):
+            option: str | None = self._flip(q, match.label) if negated else match.label
             if option is None:
                 continue
             said_first = 1 if match.start == 0 else 0  # what comes first is what they mean
@@ -237,6 +329,35 @@ class QuestionReader:
         margin = size - (ranked[1][1][0] if len(ranked) > 1 else 0)
         return Reading(option, 0.9 if size >= 2 or margin >= 2 else 0.8, "words")
 
+    def _repeat(self, q: _Question, ws: tuple[str, ...], langs: list[str]) -> Reading | None:
+        """At a question with a "repeated" option: "again", "encore", "igjen", or "already"
+        with a time in the past ("il l'avait déjà fait l'an dernier"); a negated "again" ("han
+        har aldri gjort det før") is the question's other answer."""
+        if q.words.repeat is None:
+            return None
+        kept = self._kept(ws, langs)
+        found = self.again.find(ws, langs)
+        negated = [
+            m for m in found if self._negated(ws, m, kept) or self._next_to_negation(ws, m, kept)
+        ]
+        if len(negated) < len(found):
+            return Reading(q.words.repeat, 0.85, "again")
+        other = self._flip(q, q.words.repeat)
+        if negated and other is not None:  # "il n'a jamais recommencé": the other option
+            return Reading(other, 0.8, "not-again")
+        already = [m for m in self.already.find(ws, langs) if not self._negated(ws, m, kept)]
+        past = self.past.find(ws, langs)
+        for m in already:
+            if any(p.start >= m.end or p.end <= m.start for p in past):
+                return Reading(q.words.repeat, 0.85, "already")
+        return None
+
+    def _next_to_negation(self, ws: tuple[str, ...], m: Match, kept: frozenset[int]) -> bool:
+        """A negation right before or after ("pas encore", "encore jamais", "never again")."""
+        negators = self.negators.get(m.lang, set())
+        near = [i for i in (m.start - 1, m.end) if 0 <= i < len(ws) and i not in kept]
+        return any(ws[i] in negators and ws[i] not in INTERJECTIONS for i in near)
+
     def _polarity(self, q: _Question, ws: tuple[str, ...], langs: list[str]) -> Reading:
         """A bare yes or no (or a negated sentence) mapped to this question's options."""
         if q.words.yes is None and q.words.no is None:
@@ -248,7 +369,9 @@ class QuestionReader:
             if option is None:
                 return NOTHING
             return Reading(option, 0.8 if first.start == 0 else 0.7, first.label)
-        count = sum(1 for w in content(ws) if any(w in self.negators[code] for code in langs))
+        kept = self._kept(ws, langs)  # "pas mal de missions" is no negation
+        negators = {w for code in langs for w in self.negators[code]}
+        count = sum(1 for i, w in enumerate(ws) if w in negators and i not in kept)
         if count == 0:
             return NOTHING
         option = q.words.no if count % 2 else q.words.yes
@@ -264,11 +387,11 @@ class QuestionReader:
             return {}
         langs = [lang, *(code for code in LANGS if code != lang)]
         found: dict[str, set[str]] = {}
-        for match in phrases.find(ws, langs):
+        for match, negated in self._matches(phrases, ws, langs):
             question, option = match.label.split("=", 1)
-            if self._negated(ws, match):
+            if negated:
                 q = self._questions[(flow_id, question)]
-                flipped = {q.words.yes: q.words.no, q.words.no: q.words.yes}.get(option)
+                flipped = self._flip(q, option)
                 if flipped is None:
                     continue
                 option = flipped
