@@ -12,6 +12,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -126,3 +127,14 @@ def scratch_redis_url() -> Iterator[str]:
 
         asyncio.run(clean())
 
+
+
+@contextlib.contextmanager
+def scratch_store_url(kind: str, directory: Path) -> Iterator[str]:
+    """A store URL for processes started by a test: a SQLite file in ``directory``, or (``kind``
+    "redis") a scratch prefix on the test Redis, cleaned afterwards."""
+    if kind == "sqlite":
+        yield f"sqlite:///{directory / 'cc.sqlite3'}"
+        return
+    with scratch_redis_url() as url:
+        yield url

@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 import pytest
 from process_helpers import Serve, clean_env
-from redis_helpers import scratch_redis_url
+from redis_helpers import scratch_store_url
 from standins.telegram_harness import SECRET, fresh, telegram_service
 
 import knowledge
@@ -128,10 +128,7 @@ def env_for(tg: TelegramStandIn, store: str) -> dict[str, str]:
 
 @pytest.fixture
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'cc.sqlite3'}"
-        return
-    with scratch_redis_url() as url:
+    with scratch_store_url(request.param, tmp_path) as url:
         yield url
 
 

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 from process_helpers import Proc, clean_env
-from redis_helpers import scratch_redis, scratch_redis_url
+from redis_helpers import scratch_redis, scratch_store_url
 from standins.telegram_harness import fast_limiter, fresh, settings_for, telegram_service
 
 import knowledge
@@ -223,10 +223,7 @@ def stand_in() -> Iterator[TelegramStandIn]:
 
 @pytest.fixture(params=["sqlite", "redis"])
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'cc.sqlite3'}"
-        return
-    with scratch_redis_url() as url:
+    with scratch_store_url(request.param, tmp_path) as url:
         yield url
 
 
