@@ -101,7 +101,7 @@ def load_in_background() -> None:
     the terminal chat starts and when a process routes its first message (an HTTP worker that only
     stores events never loads it); a message that needs it sooner waits for the thread."""
     global _loading
-    if not available():
+    if _loading or not available():  # every routed message calls this: no lock once started
         return
     with _START_LOCK:
         if _loading or loaded():
