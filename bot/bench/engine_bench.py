@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bot.bench import memory_probe
 from bot.bench.timing import Timing, measure, measure_async
 from bot.engine import Engine
 from bot.models import ConversationKey, Turn
@@ -261,18 +262,8 @@ async def engine_figures(
         await small_store.close()
         await big_store.close()
 
-        log(f"memory with {big:,} conversations")
-        gc.collect()
-        before = rss_mb()
-        held = memory_store()
-        await fill(held, big)
-        gc.collect()
-        out["rss_mb"] = {
-            "process": round(rss_mb(), 1),
-            "memory_store_growth": round(rss_mb() - before, 1),
-            "conversations": big,
-        }
-        del held
+        log(f"memory with {big:,} conversations (a serving process of its own)")
+        out["rss_mb"] = memory_probe.measure(big)
     log("long messages, with and without the embedding (loaded last: it stays in memory)")
     out["long_messages"] = embedding_figures(min(n, 500), warmup)
     out["pid"] = os.getpid()
