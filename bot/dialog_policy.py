@@ -80,6 +80,7 @@ class DialogPolicy:
         )
         self.late = PhraseSet([("late", lang, p) for lang, p in data.words.late.items()])
         self.related = data.related
+        self.opening_facts = data.opening_facts
         self.opening_words = OpeningWords(data.words)
         self.asks = PhraseSet(
             [(flow, lang, self.opening_words.text(p, lang))
@@ -339,6 +340,23 @@ class DialogPolicy:
         return min(matches, key=lambda m: (m.start, -m.size)).label
 
     # Openings ---------------------------------------------------------------------------------
+    def flow_for_topic(self, topic_id: str, text: str, lang: str, today: date) -> str | None:
+        """The flow an opening routed to ``topic_id`` (a topic without a flow) starts instead,
+        when it states an answer of that flow (``opening_facts.yaml``): a choice it names, or an
+        amount or a number of days next to a word of lateness ("il me doit 2400 balles")."""
+        text = text[:MAX_READ]
+        for flow_id, questions in self.opening_facts.get(topic_id, {}).items():
+            if flow_id not in self.flows:
+                continue
+            found = self.facts(flow_id, text, lang, today, skip=set(), opening=True)
+            for question_id in questions:
+                if question_id not in found:
+                    continue
+                free_text = self.kind_of(flow_id, question_id) != "choice"
+                if not free_text or self._mentions_late(text, lang):
+                    return flow_id
+        return None
+
     def asked_flow(self, text: str, lang: str) -> str | None:
         """The flow whose question an opening message asks ("should I keep working with him?")."""
         ws = self.opening_words.of(text[:MAX_READ], lang)

@@ -441,6 +441,8 @@ class Engine(Repairs):
         flow's prefilled slots)."""
         self._chosen(t, topic_id)
         flow_id = self.book.flow_of_topic.get(topic_id)
+        if flow_id is None and text:
+            flow_id = self.policy.flow_for_topic(topic_id, text, t.lang, t.turn.at.date())
         if flow_id is not None:
             return self._start_flow(t, flow_id, text)
         session = t.session
@@ -597,8 +599,26 @@ class Engine(Repairs):
             t.session.later = ",".join(candidates[:2])  # the one not chosen is offered after
             return [self.book.ambiguous(candidates[:2], t.lang, "two_topics")]
         if routing.ambiguous and len(candidates) >= 2:
+            stated = self._stated_flow(t, candidates, text)
+            if stated is not None:
+                return self._open_topic(t, stated, text)
             return [self.book.ambiguous(candidates, t.lang)]
         return self._open_topic(t, candidates[0], text)
+
+    def _stated_flow(self, t: _Turn, candidates: list[str], text: str) -> str | None:
+        """Of topics the router cannot tell apart, the one whose flow the message states an
+        answer of ("il me doit 2400 balles, il répond plus": ghosting or late payment, the money
+        owed starts the unpaid invoice), when all such topics lead to that one flow."""
+        today = t.turn.at.date()
+        flows = {}
+        for topic_id in candidates:
+            own = self.book.flow_of_topic.get(topic_id)
+            via = self.policy.flow_for_topic(topic_id, text, t.lang, today) if own is None else None
+            if via is not None:
+                flows[topic_id] = via
+        if len(set(flows.values())) != 1:
+            return None
+        return next(iter(flows))
 
     def _said(self, text: str | None, t: _Turn, topic_id: str) -> dict[str, Any]:
         """Draft values the message states (rates, dates, hours, "3 weeks ago") that a draft

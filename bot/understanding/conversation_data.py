@@ -136,6 +136,7 @@ class ConversationData(_Strict):
     words: GeneralWords
     numbers: NumberWords
     small_talk: SmallTalk
+    opening_facts: dict[str, dict[str, list[str]]] = Field(default_factory=dict)
 
 
 class ConversationDataError(ValueError):
@@ -178,6 +179,26 @@ def _read_related(path: Path) -> dict[str, list[str]]:
     return {str(k): [str(t) for t in v] for k, v in raw.items()}
 
 
+def _read_opening_facts(path: Path) -> dict[str, dict[str, list[str]]]:
+    """topic id → flow id → question ids (``opening_facts.yaml``; none when the file is absent)."""
+    if not path.exists():
+        return {}
+    try:
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_TextLoader) or {}  # noqa: S506
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConversationDataError(f"{path}: cannot read YAML: {exc}") from exc
+    ok = isinstance(raw, dict) and all(
+        isinstance(flows, dict) and all(isinstance(qs, list) for qs in flows.values())
+        for flows in raw.values()
+    )
+    if not ok:
+        raise ConversationDataError(f"{path}: expected topic id -> flow id -> list of question ids")
+    return {
+        str(topic): {str(flow): [str(q) for q in qs] for flow, qs in flows.items()}
+        for topic, flows in raw.items()
+    }
+
+
 def load_from(directory: Path) -> ConversationData:
     answers = {
         path.stem: _read(path, FlowAnswers)
@@ -190,6 +211,7 @@ def load_from(directory: Path) -> ConversationData:
         words=_read(directory / "words.yaml", GeneralWords),
         numbers=_read(directory / "numbers.yaml", NumberWords),
         small_talk=_read(directory / "small_talk.yaml", SmallTalk),
+        opening_facts=_read_opening_facts(directory / "opening_facts.yaml"),
     )
 
 

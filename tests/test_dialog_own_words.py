@@ -1,0 +1,80 @@
+"""Conversations in people's own words: openings that land on a topic without a flow, facts
+from the opening corrected later, answers that list what was asked, skips said in words, and a
+bare button number at a free-text question."""
+
+from __future__ import annotations
+
+import pytest
+from engine_helpers import Chat, memory_engine, real_kb
+
+import bot.engine as engine_module
+from bot.understanding import Routing
+
+KB = real_kb()
+
+
+def routed_to(monkeypatch: pytest.MonkeyPatch, *topics: str) -> None:
+    routing = Routing(
+        ranked=[(x, 0.9) for x in topics],
+        candidates=list(topics),
+        ambiguous=len(topics) > 1,
+        offtopic=False,
+    )
+    monkeypatch.setattr(engine_module, "route", lambda text, lang=None: routing)
+
+
+# Openings on a topic without a flow ------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("lang", "text", "amount"),
+    [
+        ("fr", "il me doit 2400 balles, il répond plus", "2400 EUR"),
+        ("nb", "han skylder meg 15 000 kr og svarer ikke lenger", "15000 NOK"),
+        ("en", "he owes me $2,400 and stopped answering", "2400 USD"),
+    ],
+)
+@pytest.mark.parametrize("topics", [("ghosting",), ("ghosting", "late-payment")])
+async def test_money_owed_starts_the_unpaid_invoice_flow(
+    monkeypatch: pytest.MonkeyPatch, lang: str, text: str, amount: str, topics: tuple[str, ...]
+) -> None:
+    routed_to(monkeypatch, *topics)
+    chat = Chat(memory_engine(), locale=lang)
+    await chat.say(text)
+    session = await chat.session()
+    assert session.flow == "unpaid-invoice"
+    assert session.slots["amount"] == amount
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "my client stopped answering my emails"),
+        ("en", "she went quiet after I sent a quote for $2,400"),  # money, but nothing owed
+    ],
+)
+async def test_silence_without_money_owed_stays_ghosting(
+    monkeypatch: pytest.MonkeyPatch, lang: str, text: str
+) -> None:
+    routed_to(monkeypatch, "ghosting")
+    chat = Chat(memory_engine(), locale=lang)
+    await chat.say(text)
+    session = await chat.session()
+    assert session.flow is None and session.topic == "ghosting"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("fr", "baisse ton tarif, un autre fait moins cher"),
+        ("nb", "kunden ber meg senke prisen fordi en annen frilanser gjør det billigere"),
+        ("en", "lower your rate, someone else does it cheaper"),
+    ],
+)
+async def test_a_rival_cheaper_request_starts_the_say_no_flow(
+    monkeypatch: pytest.MonkeyPatch, lang: str, text: str
+) -> None:
+    routed_to(monkeypatch, "competitor-cheaper")
+    chat = Chat(memory_engine(), locale=lang)
+    replies = await chat.say(text)
+    assert (await chat.session()).topic == "say-no"
+    let_go = KB.topics["say-no"].outcome("let-go").text.get(lang)
+    assert let_go in replies[0].text  # the rival named in the opening: let go, at once
