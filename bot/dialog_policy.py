@@ -38,6 +38,7 @@ MIN_WORDS_TO_INTERRUPT = 6  # shorter messages never leave a flow
 INTERRUPT_SHARE = 0.6  # the other topic's share of the probability to ask about switching
 MAX_READ = 2000
 STRONG = ("number", "label", "prefix", "typo", "words")  # readings beyond a bare yes or no
+MAX_SKIP_WORDS = 8  # a longer message that says "skip" is about something else
 MAX_REFERENCE_WORDS = 3  # a reference without a digit is a short name, not a sentence
 
 _PLAIN_NUMBER = re.compile(r"^\s*[~≈]?\s*\d[\d\s\u00a0\u202f.,']*\s*[^\W\d_]{0,8}\s*$")
@@ -79,6 +80,7 @@ class DialogPolicy:
             [("fix", lang, p) for lang, p in data.words.correction.items()]
         )
         self.late = PhraseSet([("late", lang, p) for lang, p in data.words.late.items()])
+        self.skips = PhraseSet([("skip", lang, p) for lang, p in data.words.skip.items()])
         self.related = data.related
         self.opening_facts = data.opening_facts
         self.opening_words = OpeningWords(data.words)
@@ -209,6 +211,8 @@ class DialogPolicy:
         strong = value is not None and self._strong(flow_id, current, text, lang)
         if talk is not None and not strong:
             return Decision("talk", talk=talk)
+        if not strong and self._asks_to_skip(text, lang):
+            return Decision("dont_know")
         answered = {q for q, v in slots.items() if not q.startswith("_") and q != current}
         # "non, c'était à l'oral" at a question a yes or no cannot answer: no, then a change
         free_text = self.kind_of(flow_id, current) != "choice"
@@ -250,6 +254,15 @@ class DialogPolicy:
             return any(w.isdigit() for w in words(text))
         reading = self.reader.read(flow_id, question_id, text, lang)
         return reading.why in STRONG
+
+    def _asks_to_skip(self, text: str, lang: str) -> bool:
+        """A short message that asks to pass over the question ("passe cette question"); a
+        single word only when it opens the message ("passe, je l'ai pas", not "il passe son
+        temps à tout critiquer")."""
+        ws = words(text)
+        if not 0 < len(ws) <= MAX_SKIP_WORDS:
+            return False
+        return any(m.size > 1 or m.start == 0 for m in self.skips.find(ws, _order(lang)))
 
     def _dont_know(self, text: str, lang: str) -> bool:
         ws = content(words(text))

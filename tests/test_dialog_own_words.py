@@ -78,3 +78,40 @@ async def test_a_rival_cheaper_request_starts_the_say_no_flow(
     assert (await chat.session()).topic == "say-no"
     let_go = KB.topics["say-no"].outcome("let-go").text.get(lang)
     assert let_go in replies[0].text  # the rival named in the opening: let go, at once
+
+
+# Skipping in words ---------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("fr", "passe cette question"),
+        ("fr", "je prefere pas dire, question suivante"),
+        ("nb", "hopp over den"),
+        ("en", "I'd rather skip that one"),
+        ("en", "skip this one"),
+    ],
+)
+async def test_a_skip_in_words_passes_over_the_question(
+    monkeypatch: pytest.MonkeyPatch, lang: str, text: str
+) -> None:
+    routed_to(monkeypatch, "late-payment")
+    chat = Chat(memory_engine(), locale=lang)
+    await chat.say("invoice 300 EUR, 40 days late")
+    await chat.press("a:terms:in-writing")
+    await chat.press("a:history:first-time")
+    session = await chat.session()
+    assert session.state == "asking_invoice"
+    await chat.say(text)
+    session = await chat.session()
+    assert chat.last[0].text.startswith(KB.text("skipped", session.lang))
+    assert "invoice" not in session.slots  # nothing stored as the number
+
+
+async def test_a_skip_word_inside_an_answer_is_read_as_the_answer() -> None:
+    chat = Chat(memory_engine(), locale="fr")
+    await chat.press("flow:drop-client")
+    await chat.press("a:time:respected")
+    await chat.say("il passe son temps à dire que c'est nul")
+    session = await chat.session()
+    assert session.state != "asking_work" or "work" in session.slots
+    assert not chat.last[0].text.startswith(KB.text("skipped", "fr"))

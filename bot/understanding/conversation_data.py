@@ -90,6 +90,7 @@ class GeneralWords(_Strict):
     negators: Phrases
     correction: Phrases
     late: Phrases
+    skip: Phrases = Field(default_factory=Phrases)
     articles: Phrases = Field(default_factory=Phrases)
     subjects: Phrases = Field(default_factory=Phrases)
     again: Phrases = Field(default_factory=Phrases)
