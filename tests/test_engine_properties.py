@@ -30,6 +30,7 @@ from bot.models import MAX_PAYLOAD_BYTES, ConversationKey, Reply, Turn
 from bot.store.base import Session, SessionStore
 from bot.store.memory import MemoryStore
 from bot.store.sqlite import SQLiteStore
+from bot.understanding import embedding
 from knowledge.models import LANGS
 
 LONG = os.environ.get("CLIENTCOACH_LONG") == "1"
@@ -237,7 +238,8 @@ async def test_any_sequence_is_answered_and_leaves_a_defined_state(
 async def test_any_sequence_with_the_sqlite_store(
     steps: list[tuple[str, Any]], locale: str | None
 ) -> None:
-    with tempfile.TemporaryDirectory(prefix="cc-prop-") as tmp:
+    # What this checks is the store: the first property already routes with the embedding.
+    with embedding.disabled(), tempfile.TemporaryDirectory(prefix="cc-prop-") as tmp:
         store = SQLiteStore(Path(tmp) / "p.sqlite3")
         engine = fresh(store)
         try:
@@ -276,7 +278,19 @@ async def test_two_people_interleaved_never_affect_each_other(
     chat_kind: str,
 ) -> None:
     """What one person sees and keeps is the same whether or not someone else talks meanwhile
-    (in the same chat or another, pressing the first person's buttons, forgetting themselves)."""
+    (in the same chat or another, pressing the first person's buttons, forgetting themselves).
+    Routed by the word model alone: isolation does not depend on how a message is understood."""
+    with embedding.disabled():
+        await _interleave(mine, theirs, order, same_chat, chat_kind)
+
+
+async def _interleave(
+    mine: list[tuple[str, Any]],
+    theirs: list[tuple[str, Any]],
+    order: list[bool],
+    same_chat: bool,
+    chat_kind: str,
+) -> None:
     alone_engine = fresh(MemoryStore())
     me = Person("u1", "c1", chat_kind, "fr")
     alone = []

@@ -7,15 +7,16 @@ import os
 import sqlite3
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bot.bench import memory_probe
 from bot.bench.timing import Timing, measure, measure_async
 from bot.engine import Engine
 from bot.models import ConversationKey, Turn
 from bot.store.base import Session, SessionStore
+from bot.understanding import embedding
 from knowledge.models import KnowledgeBase
 
 # A mixed set of messages in the three languages: free text about clients, a few short words and
@@ -154,8 +155,6 @@ async def answer_in_context_timing(engine: Engine, n: int, warmup: int) -> Timin
 def embedding_figures(n: int, warmup: int) -> dict[str, Any]:
     """Routing of ~100-word messages with and without the embedding, short messages with it
     (only the unsure ones pay), and what it costs in memory (RSS before and after loading it)."""
-    from bot.understanding import embedding
-
     words_only = long_route_timing(n, warmup, False)
     out: dict[str, Any] = {"long_route_us_words_only": words_only.as_dict()}
     if not embedding.available():
@@ -209,24 +208,6 @@ def scaled_knowledge(kb: KnowledgeBase, factor: int) -> KnowledgeBase:
     return KnowledgeBase(catalog=catalog, topics=topics, interface=kb.interface)
 
 
-@contextmanager
-def words_only() -> Iterator[None]:
-    """Routing without the embedding (as with ``CLIENTCOACH_EMBEDDINGS=0``) inside the block."""
-    from bot.understanding import embedding
-
-    before = os.environ.get("CLIENTCOACH_EMBEDDINGS")
-    os.environ["CLIENTCOACH_EMBEDDINGS"] = "0"
-    embedding.available.cache_clear()
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop("CLIENTCOACH_EMBEDDINGS", None)
-        else:
-            os.environ["CLIENTCOACH_EMBEDDINGS"] = before
-        embedding.available.cache_clear()
-
-
 async def engine_figures(
     n: int, warmup: int, big: int, log: Callable[[str], None]
 ) -> dict[str, Any]:
@@ -236,7 +217,7 @@ async def engine_figures(
 
     kb = knowledge.load()
     out: dict[str, Any] = {}
-    with words_only(), tempfile.TemporaryDirectory(prefix="clientcoach-bench-") as tmp:
+    with embedding.disabled(), tempfile.TemporaryDirectory(prefix="clientcoach-bench-") as tmp:
         tmpdir = Path(tmp)
         log("turn with the in-memory store")
         mem = Engine(memory_store(), kb)
@@ -281,18 +262,8 @@ async def engine_figures(
         await small_store.close()
         await big_store.close()
 
-        log(f"memory with {big:,} conversations")
-        gc.collect()
-        before = rss_mb()
-        held = memory_store()
-        await fill(held, big)
-        gc.collect()
-        out["rss_mb"] = {
-            "process": round(rss_mb(), 1),
-            "memory_store_growth": round(rss_mb() - before, 1),
-            "conversations": big,
-        }
-        del held
+        log(f"memory with {big:,} conversations (a serving process of its own)")
+        out["rss_mb"] = memory_probe.measure(big)
     log("long messages, with and without the embedding (loaded last: it stays in memory)")
     out["long_messages"] = embedding_figures(min(n, 500), warmup)
     out["pid"] = os.getpid()

@@ -13,6 +13,8 @@ import json
 import logging
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -128,3 +130,19 @@ def warm_up() -> None:
     """Load the encoder now (about 0.3 s) rather than on the first long message."""
     if available():
         embed("warm up")
+
+
+@contextmanager
+def disabled() -> Iterator[None]:
+    """Route with the word model alone inside the block (as ``CLIENTCOACH_EMBEDDINGS=0`` does)."""
+    before = os.environ.get("CLIENTCOACH_EMBEDDINGS")
+    os.environ["CLIENTCOACH_EMBEDDINGS"] = "0"
+    available.cache_clear()
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("CLIENTCOACH_EMBEDDINGS", None)
+        else:
+            os.environ["CLIENTCOACH_EMBEDDINGS"] = before
+        available.cache_clear()

@@ -44,7 +44,9 @@ class Model:
     """Per-feature log-likelihoods for every class, plus per-language vocabularies."""
 
     classes: tuple[str, ...]
-    loglik: dict[str, array]
+    rows: dict[str, int]  # feature -> offset of its row in ``loglik``
+    loglik: memoryview  # float32 rows of ``width`` log-likelihoods, one after another
+    width: int
     domain: frozenset[str]
     vocab: dict[str, Vocabulary]
     phrases: dict[tuple[str, ...], dict[int, float]]
@@ -80,12 +82,13 @@ class Model:
                     break
             else:
                 start += 1
-        loglik = self.loglik
-        feats = [f for f in set(features_of(stems, mask)) if f in loglik]
+        offsets = self.rows
+        feats = [f for f in set(features_of(stems, mask)) if f in offsets]
         known = len(feats)
         if feats:  # column sums in one pass (faster than adding row after row)
             evidence += sum(f in self.anchors for f in feats)
-            rows = [loglik[f] for f in feats]
+            loglik, width = self.loglik, self.width  # slices of a memoryview copy nothing
+            rows = [loglik[o : o + width] for o in map(offsets.__getitem__, feats)]
             acc = list(map(add, acc, map(sum, zip(*rows, strict=True))))
         topic, off, work = acc[n:]
         gate = ((off - topic) / known, (work - topic) / known) if known else (0.0, 0.0)
@@ -156,12 +159,15 @@ def train(data: RoutingData) -> Model:
     unseen = [math.log(ALPHA) - d for d in denominators]
     gate_only = [0.0] * n + unseen[n:]  # a feature only the gate saw adds nothing to a topic
     log = math.log
-    loglik: dict[str, array] = {}  # compact rows: tens of thousands of features
+    width = n + len(GATE)
+    rows: dict[str, int] = {}  # tens of thousands of features: one flat float32 table
+    loglik = array("f")
     for feat, row in counts.items():
         values = list(unseen if feat in topical else gate_only)
         for column, count in row.items():
             values[column] = log(count + ALPHA) - denominators[column]
-        loglik[feat] = array("d", values)
+        rows[feat] = len(loglik)
+        loglik.extend(values)
     vocab = {lang: Vocabulary(lang, stems[lang], stop[lang]) for lang in LANGS}
     anchors = frozenset(
         stem(word, lang)
@@ -171,7 +177,9 @@ def train(data: RoutingData) -> Model:
     )
     phrases = _phrases(data, index)
     starts = frozenset(phrase[0] for phrase in phrases)
-    return Model(classes, loglik, frozenset(domain), vocab, phrases, anchors, starts)
+    return Model(
+        classes, rows, memoryview(loglik), width, frozenset(domain), vocab, phrases, anchors, starts
+    )
 
 
 def _phrases(data: RoutingData, index: dict[str, int]) -> dict[tuple[str, ...], dict[int, float]]:
