@@ -38,6 +38,7 @@ MIN_WORDS_TO_INTERRUPT = 6  # shorter messages never leave a flow
 INTERRUPT_SHARE = 0.6  # the other topic's share of the probability to ask about switching
 MAX_READ = 2000
 STRONG = ("number", "label", "prefix", "typo", "words")  # readings beyond a bare yes or no
+MAX_SKIP_WORDS = 8  # a longer message that says "skip" is about something else
 MAX_REFERENCE_WORDS = 3  # a reference without a digit is a short name, not a sentence
 
 _PLAIN_NUMBER = re.compile(r"^\s*[~≈]?\s*\d[\d\s\u00a0\u202f.,']*\s*[^\W\d_]{0,8}\s*$")
@@ -79,6 +80,7 @@ class DialogPolicy:
             [("fix", lang, p) for lang, p in data.words.correction.items()]
         )
         self.late = PhraseSet([("late", lang, p) for lang, p in data.words.late.items()])
+        self.skips = PhraseSet([("skip", lang, p) for lang, p in data.words.skip.items()])
         self.related = data.related
         self.opening_facts = data.opening_facts
         self.opening_words = OpeningWords(data.words)
@@ -209,6 +211,8 @@ class DialogPolicy:
         strong = value is not None and self._strong(flow_id, current, text, lang)
         if talk is not None and not strong:
             return Decision("talk", talk=talk)
+        if not strong and self._asks_to_skip(text, lang):
+            return Decision("dont_know")
         answered = {q for q, v in slots.items() if not q.startswith("_") and q != current}
         # "non, c'était à l'oral" at a question a yes or no cannot answer: no, then a change
         free_text = self.kind_of(flow_id, current) != "choice"
@@ -216,8 +220,10 @@ class DialogPolicy:
         changed = self._corrections(
             flow_id, current, slots, answered, text, lang, today, marked_or=by_yes_no
         )
-        if changed:
-            return Decision("correction", changed=changed)
+        if changed:  # the answer to the question asked may come with it ("first time; and
+            # it's 3000, not 2400"): taken when the message names an option plainly
+            answer = value if strong and not free_text else None
+            return Decision("correction", changed=changed, value=answer)
         others = self.facts(flow_id, text, lang, today, skip=answered | {current})
         feeling = self.small_talk.feelings(text, lang)
         if value is not None:
@@ -251,6 +257,15 @@ class DialogPolicy:
         reading = self.reader.read(flow_id, question_id, text, lang)
         return reading.why in STRONG
 
+    def _asks_to_skip(self, text: str, lang: str) -> bool:
+        """A short message that asks to pass over the question ("passe cette question"); a
+        single word only when it opens the message ("passe, je l'ai pas", not "il passe son
+        temps à tout critiquer")."""
+        ws = words(text)
+        if not 0 < len(ws) <= MAX_SKIP_WORDS:
+            return False
+        return any(m.size > 1 or m.start == 0 for m in self.skips.find(ws, _order(lang)))
+
     def _dont_know(self, text: str, lang: str) -> bool:
         ws = content(words(text))
         return bool(ws) and len(ws) <= 8 and bool(self.reader.unknown.find(ws, _order(lang)))
@@ -275,28 +290,99 @@ class DialogPolicy:
         ws = words(text)
         # a marker is a word of its own: "1VENT" typed as an invoice number marks nothing
         marked = len(text.split()) > 1 and bool(self.corrections.find(ws, _order(lang)))
+        numbers = self._changed_numbers(flow_id, current, slots, answered, text, lang, today,
+                                        marked)  # fmt: skip
         if not (marked or marked_or):
-            return {}
+            return numbers
         changed: dict[str, Any] = {}
         for question_id, option in self.reader.facts(flow_id, text, lang).items():
             if question_id in answered and slots.get(question_id) != option:
                 changed[question_id] = option
         if marked and not changed:
             changed.update(self._changed_choice(flow_id, answered, slots, text, lang))
-        if marked:
-            for question_id in answered:
-                kind = self.kind_of(flow_id, question_id)
-                if question_id in changed or kind == "choice":
+        return changed | {q: v for q, v in numbers.items() if q not in changed}
+
+    def _changed_numbers(
+        self,
+        flow_id: str,
+        current: str,
+        slots: dict[str, Any],
+        answered: set[str],
+        text: str,
+        lang: str,
+        today: date,
+        marked: bool,
+    ) -> dict[str, Any]:
+        """New days or amounts for answers already given (often read from the opening, so never
+        asked): after a correction marker, or when the message names the old value negated
+        ("c'est 3000 pas 2400", "60 days, not 45", "9000, ikke 8000"). The old value, once named,
+        is left out of the reading; days need a unit, an amount its currency or the old one."""
+        if not (marked or _DIGIT.search(text)):
+            return {}
+        current_kind = self.kind_of(flow_id, current)
+        changed: dict[str, Any] = {}
+        for question_id in sorted(answered):
+            kind = self.kind_of(flow_id, question_id)
+            if kind not in ("days", "amount") or kind == current_kind:
+                continue
+            old = slots.get(question_id)
+            old_number = _number_of(old)
+            rest, named = self._without_negated(text, old_number, lang)
+            if not (marked or named):
+                continue
+            if kind == "days":
+                if not self._counts_time(rest, lang):
                     continue
-                if kind == "days" and self.kind_of(flow_id, current) != "days":
-                    days = self.durations.read(text, lang, today)
-                    if days.value is not None and days.value != slots.get(question_id):
-                        changed[question_id] = days.value
-                elif kind == "amount" and self.kind_of(flow_id, current) != "amount":
-                    amount = find_amount(text)
-                    if amount is not None and amount != slots.get(question_id):
-                        changed[question_id] = amount
+                value: Any = self.durations.read(rest, lang, today).value
+            else:
+                value = find_amount(rest) or self._plain_amount(rest, old)
+            if value is not None and value != old:
+                changed[question_id] = value
         return changed
+
+    def _counts_time(self, text: str, lang: str) -> bool:
+        """A number right before a unit of time ("60 days", "deux mois"; not "j'avais")."""
+        ws = words(_ELIDED.sub(" ", text))
+        tables = [self.durations.numbers[code] for code in _order(lang)]
+        singles = {w[0] for table in tables for w in table if len(w) == 1}
+        return any(
+            w in self.durations.units and (ws[i - 1].isdigit() or ws[i - 1] in singles)
+            for i, w in enumerate(ws)
+            if i > 0
+        )
+
+    def _without_negated(self, text: str, number: int | None, lang: str) -> tuple[str, bool]:
+        """``text`` without "pas 2400" / "not 45" / "ikke 8000" (``number`` negated), and
+        whether it was there."""
+        if number is None:
+            return text, False
+        negators = "|".join(sorted(self._negators(lang), key=len, reverse=True))
+        said = _number_pattern(number)
+        pattern = re.compile(rf"(?<!\w)(?:{negators})\s+(?:{said})(?![\d])", re.IGNORECASE)
+        rest, count = pattern.subn(" ", text)
+        return rest, count > 0
+
+    def _negators(self, lang: str) -> set[str]:
+        """Negation words of every language (a correction is often typed in a mix)."""
+        return {re.escape(w) for code in _order(lang) for w in self.reader.negators.get(code, ())}
+
+    def _plain_amount(self, text: str, old: Any) -> str | None:
+        """The one bare number of ``text`` that is no duration, in the old amount's currency."""
+        found = []
+        units = self.durations.units
+        text = _ELIDED.sub(" ", text)
+        for match in _BARE_NUMBER.finditer(text):
+            after = words(text[match.end() : match.end() + 24])[:1]
+            if after and after[0] in units:
+                continue
+            found.append(match.group())
+        if len(found) != 1:
+            return None
+        value = parse_amount(found[0])
+        code = str(old).split()[1] if isinstance(old, str) and len(str(old).split()) == 2 else ""
+        if value is None:
+            return None
+        return f"{value.split()[0]} {code}".strip()
 
     def _changed_choice(
         self, flow_id: str, answered: set[str], slots: dict[str, Any], text: str, lang: str
@@ -370,6 +456,38 @@ class DialogPolicy:
         best = matches[0]  # the longest; as long as another flow's: the router decides
         rival = next(m for m in matches if m.label != best.label)
         return best.label if best.size > rival.size else None
+
+
+_BARE_NUMBER = re.compile(
+    r"(?<![\w-])\d{1,3}(?:[\s\u00a0\u202f.,']\d{3})+(?!\d)|(?<![\w-])\d+(?![\d])"
+)
+_ELIDED = re.compile(r"\b[^\W\d_][’']")  # "j'avais", "d'accord": no "j" (jours) or "d" (days)
+
+
+def _number_of(value: Any) -> int | None:
+    """45 → 45, "2400 EUR" → 2400, anything else → None."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        head = value.split()[0] if value.split() else ""
+        try:
+            number = float(head)
+        except ValueError:
+            return None
+        return int(number) if number == int(number) else None
+    return None
+
+
+_CURRENCY = "|".join(sorted((re.escape(c) for c in CURRENCIES), key=len, reverse=True))
+
+
+def _number_pattern(number: int) -> str:
+    """The ways ``number`` is written: 2400, 2 400, 2.400, 2,400, with a currency or not."""
+    grouped = f"{number:,}"
+    seps = (",", ".", " ", "\u00a0", "\u202f")
+    forms = {str(number), *(grouped.replace(",", sep) for sep in seps)}
+    said = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+    return rf"(?:(?:{_CURRENCY})\s*)?(?:{said})(?:\s*(?:{_CURRENCY})(?!\w))?"
 
 
 def _order(lang: str) -> list[str]:

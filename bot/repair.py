@@ -71,6 +71,8 @@ class Repairs:
             session.slots.update(decision.changed)
             items = self._describe(flow_id, decision.changed, t.lang)
             note = book.t("corrected", t.lang, items=items)
+            if decision.value is not None:  # and the question asked was answered too
+                return self._advance(t, current, decision.value, notes=[note])  # type: ignore[attr-defined]
             return self._continue(t, note)
         feeling = self._talk_text(decision.talk, t.lang)
         noted = None

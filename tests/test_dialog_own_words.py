@@ -78,3 +78,90 @@ async def test_a_rival_cheaper_request_starts_the_say_no_flow(
     assert (await chat.session()).topic == "say-no"
     let_go = KB.topics["say-no"].outcome("let-go").text.get(lang)
     assert let_go in replies[0].text  # the rival named in the opening: let go, at once
+
+
+# Skipping in words ---------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("fr", "passe cette question"),
+        ("fr", "je prefere pas dire, question suivante"),
+        ("nb", "hopp over den"),
+        ("en", "I'd rather skip that one"),
+        ("en", "skip this one"),
+    ],
+)
+async def test_a_skip_in_words_passes_over_the_question(
+    monkeypatch: pytest.MonkeyPatch, lang: str, text: str
+) -> None:
+    routed_to(monkeypatch, "late-payment")
+    chat = Chat(memory_engine(), locale=lang)
+    await chat.say("invoice 300 EUR, 40 days late")
+    await chat.press("a:terms:in-writing")
+    await chat.press("a:history:first-time")
+    session = await chat.session()
+    assert session.state == "asking_invoice"
+    await chat.say(text)
+    session = await chat.session()
+    assert chat.last[0].text.startswith(KB.text("skipped", session.lang))
+    assert "invoice" not in session.slots  # nothing stored as the number
+
+
+async def test_a_skip_word_inside_an_answer_is_read_as_the_answer() -> None:
+    chat = Chat(memory_engine(), locale="fr")
+    await chat.press("flow:drop-client")
+    await chat.press("a:time:respected")
+    await chat.say("il passe son temps à dire que c'est nul")
+    session = await chat.session()
+    assert session.state != "asking_work" or "work" in session.slots
+    assert not chat.last[0].text.startswith(KB.text("skipped", "fr"))
+
+
+# Correcting a fact read from the opening -------------------------------------------------------
+@pytest.mark.parametrize(
+    ("lang", "opening", "text", "slot", "value"),
+    [
+        ("fr", "il me doit 2400 € depuis 3 semaines", "non c'est 3000 pas 2400", "amount", "3000 EUR"),
+        ("nb", "fakturaen på 8000 kr forfalt for tre uker siden", "det var 9000, ikke 8000",
+         "amount", "9000 NOK"),
+        ("en", "my invoice of $500 is 45 days overdue", "actually it's 60 days", "days", 60),
+        ("en", "my invoice of $500 is 45 days overdue", "it's two months, not 45 days", "days", 60),
+        ("fr", "facture de 800 € impayée depuis 45 jours", "en fait ça fait deux mois", "days", 60),
+    ],
+)
+async def test_a_fact_from_the_opening_is_corrected_at_a_later_question(
+    monkeypatch: pytest.MonkeyPatch, lang: str, opening: str, text: str, slot: str, value: object
+) -> None:
+    routed_to(monkeypatch, "late-payment")
+    chat = Chat(memory_engine(), locale=lang)
+    await chat.say(opening)
+    await chat.press("a:terms:in-writing")
+    session = await chat.session()
+    assert session.state == "asking_history" and slot in session.slots
+    await chat.say(text)
+    session = await chat.session()
+    assert session.slots[slot] == value
+    assert session.state == "asking_history"  # a change only: the question is asked again
+    assert "terms" in session.slots and "history" not in session.slots
+
+
+async def test_a_correction_with_the_answer_takes_both(monkeypatch: pytest.MonkeyPatch) -> None:
+    routed_to(monkeypatch, "late-payment")
+    chat = Chat(memory_engine(), locale="fr")
+    await chat.say("il me doit 2400 € depuis 3 semaines")
+    await chat.press("a:terms:in-writing")
+    await chat.say("c'est la premiere fois. ah et non attends, c'est 3000 pas 2400, j'avais oublie")
+    session = await chat.session()
+    assert session.slots["amount"] == "3000 EUR" and session.slots["days"] == 21
+    assert session.slots["history"] == "first-time"
+    assert session.state == "asking_invoice"
+
+
+async def test_an_old_value_not_negated_changes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    routed_to(monkeypatch, "late-payment")
+    chat = Chat(memory_engine(), locale="en")
+    await chat.say("my invoice of $500 is 45 days overdue")
+    await chat.press("a:terms:in-writing")
+    await chat.say("first time, and I had 3 other clients pay on time")
+    session = await chat.session()
+    assert session.slots["days"] == 45 and session.slots["amount"] == "500 USD"

@@ -290,3 +290,26 @@ def test_chat_spellings_read_as_the_words_they_stand_for(
 ) -> None:
     reading = READER.read(flow, question, text, lang)
     assert reading.accepted and reading.option == option, reading
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "option"),
+    [
+        ("en", "phone, company name and office address", "full"),
+        ("en", "their mobile, the firm and the office", "full"),
+        ("nb", "telefon, firmanavn og kontoradresse", "full"),
+        ("fr", "j'ai son tel, le nom de sa boite et l'adresse du bureau", "full"),
+        ("fr", "numero, siret et locaux", "full"),
+    ],
+)
+def test_an_answer_naming_everything_asked_for_is_all_of_it(
+    lang: str, text: str, option: str
+) -> None:
+    reading = READER.read("new-client-check", "contact", text, lang)
+    assert reading.accepted and reading.option == option
+
+
+def test_a_thing_asked_for_named_negated_is_not_counted() -> None:
+    text = "the office and the firm, no mobile"
+    reading = READER.read("new-client-check", "contact", text, "en")
+    assert reading.option != "full"

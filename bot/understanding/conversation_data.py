@@ -60,6 +60,16 @@ class OptionWords(_Strict):
     examples: Phrases = Field(default_factory=Phrases)
 
 
+class ItemWords(_Strict):
+    """A question that asks for several things at once ("phone, company name and address?"):
+    the words of each thing (alternatives separated by "|"), and the options an answer naming
+    all of them, or only some, means."""
+
+    all: str
+    some: str | None = None
+    words: Phrases = Field(default_factory=Phrases)
+
+
 class QuestionWords(_Strict):
     """How one choice question is answered: per option words, and what yes/no/… mean here."""
 
@@ -70,6 +80,7 @@ class QuestionWords(_Strict):
     repeat: str | None = None  # the option an "again" / "already … last year" answer means
     frequency: dict[str, str] = Field(default_factory=dict)  # often/sometimes/rarely → option
     opposite: dict[str, str] = Field(default_factory=dict)  # option → what its negation means
+    items: ItemWords | None = None  # the things the question asks for, when it asks for several
     options: dict[str, OptionWords] = Field(default_factory=dict)
 
     @field_validator("yes", "no", "hedge", "unknown", "repeat", mode="before")
@@ -90,6 +101,7 @@ class GeneralWords(_Strict):
     negators: Phrases
     correction: Phrases
     late: Phrases
+    skip: Phrases = Field(default_factory=Phrases)
     articles: Phrases = Field(default_factory=Phrases)
     subjects: Phrases = Field(default_factory=Phrases)
     again: Phrases = Field(default_factory=Phrases)

@@ -9,7 +9,7 @@ Each reading carries a confidence; below :data:`ACCEPT` the answer is not taken.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
@@ -31,6 +31,7 @@ MIN_PREFIX = 3
 INTERJECTIONS = frozenset({"no", "non", "nei", "nope", "nah"})
 FACT_MIN_WORDS = 2
 MAX_READINGS = 512
+MIN_COMPOUND_END = 5  # letters of a word also found as the end of a compound ("kontoradresse")
 MIN_FACT_WORD = 6  # letters of the stem of a single word read as a fact from a first message
 
 
@@ -58,6 +59,7 @@ class _Question:
     label_texts: dict[str, str]  # the labels alone, as text, for prefixes and typos
     words: QuestionWords
     phrases: PhraseSet
+    items: list[list[tuple[str, ...]]] = field(default_factory=list)  # per thing, its words
 
 
 class QuestionReader:
@@ -138,7 +140,14 @@ class QuestionReader:
             entries += [(option_id, lang, p) for lang, p in frequency[degree].items()]
         options = [o.id for o in question.options]
         phrases = PhraseSet(entries, skip)
-        return _Question(question.id, options, labels, label_texts, qwords, phrases)
+        items: list[list[tuple[str, ...]]] = []
+        if qwords.items is not None:
+            for lang in LANGS:
+                for n, alternatives in enumerate(qwords.items.words.get(lang)):
+                    while len(items) <= n:
+                        items.append([])
+                    items[n] += [words(a) for a in alternatives.split("|") if words(a)]
+        return _Question(question.id, options, labels, label_texts, qwords, phrases, items)
 
     def _generic_stems(self, general: GeneralWords) -> dict[str, frozenset[str]]:
         """Per language, the stems of words that say how often, how many, yes, no or who, never
@@ -205,6 +214,10 @@ class QuestionReader:
         whole = self._whole(q, content(ws))
         if whole is not None:
             return whole
+        named = self._items_named(q, ws, langs)
+        items = q.words.items
+        if items is not None and q.items and named == len(q.items):
+            return Reading(items.all, 0.9, "words")  # "phone, company name and office address"
         found = self._by_words(q, ws, langs)
         if found is not None and found.confidence >= 0.8:
             return found
@@ -219,7 +232,32 @@ class QuestionReader:
                 return Reading(option, 0.78 if kind == "unknown" else 0.75, kind)
         if found is not None:
             return found
-        return self._polarity(q, ws, langs)
+        polar = self._polarity(q, ws, langs)
+        if not polar.accepted and named and items is not None and items.some is not None:
+            return Reading(items.some, 0.7, "items")  # "just the phone"
+        return polar
+
+    def _items_named(self, q: _Question, ws: tuple[str, ...], langs: list[str]) -> int:
+        """How many of the things a question asks for the answer names, not negated ("no
+        phone"); a long word also as the end of a compound ("kontoradresse")."""
+        negators = {w for code in langs for w in self.negators[code]}
+        count = 0
+        for alternatives in q.items:
+            for i in range(len(ws)):
+                if any(self._item_at(ws, i, a) for a in alternatives):
+                    before = ws[max(0, i - NEGATION_WINDOW + 1) : i]
+                    if BREAK in before:
+                        before = before[before.index(BREAK) + 1 :]
+                    if not any(w in negators for w in before):
+                        count += 1
+                        break
+        return count
+
+    @staticmethod
+    def _item_at(ws: tuple[str, ...], i: int, alternative: tuple[str, ...]) -> bool:
+        if len(alternative) == 1 and len(alternative[0]) >= MIN_COMPOUND_END:
+            return ws[i].endswith(alternative[0])
+        return ws[i : i + len(alternative)] == alternative
 
     def _whole(self, q: _Question, ws: tuple[str, ...]) -> Reading | None:
         """A button number, a label, a prefix of one label, or a typo of a label."""
