@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.understanding.data import LANGS, RoutingData, load
+from bot.understanding.features import spelled_out
 from bot.understanding.model import OFFTOPIC, Model, train
 from bot.understanding.normalise import tokens
 from bot.understanding.router import (
@@ -383,14 +384,16 @@ SHORT_BELOW_GRID = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.01)
 SHORT_WEIGHT_GRID = (0.3, 0.5, 0.7, 1.0, 1.5)
 
 
-def with_short_embeddings(items: list[Scored]) -> list[Scored]:
+def with_short_embeddings(items: list[Scored], m: Model) -> list[Scored]:
     """Short items with the shipped embedding head's probabilities (the tuned short sets are not
-    among its training rows, so they are measured on text it never saw)."""
+    among its training rows, so they are measured on text it never saw), read as the router
+    reads them (chat spellings written out)."""
     from bot.understanding.embedding import topic_probabilities
 
     out = []
     for item in items:
-        probs = topic_probabilities(item.text) if item.text else None
+        text = spelled_out(item.text, m.vocab[item.lang].spelling_table)
+        probs = topic_probabilities(text) if item.text else None
         out.append(replace(item, embedded=tuple(probs.items())) if probs else item)
     return out
 
@@ -428,7 +431,7 @@ def calibrate(
                               "sentence_temperature": temperatures[1],
                               "embedding_weight": temperatures[2]}  # fmt: skip
     if embeddings is not None:
-        short = with_short_embeddings(short)
+        short = with_short_embeddings(short, m)
         below, weight = fit_short_embedding(short, temperatures[0])
         short = [replace(i, short_embedding=(below, weight)) for i in short]
         report["short_embedding"] = {"below": below, "weight": weight}

@@ -81,11 +81,33 @@ class OffTopic(_Strict):
     anchors: PerLang = Field(default_factory=PerLang)
 
 
+Word = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+$")]
+
+
+class Spellings(_Strict):
+    """Per language, chat spellings and slang words (folded, one token: ``jsp``, ``tjrs``,
+    ``balles``) and what they stand for (``je sais pas``, ``toujours``, ``euros``)."""
+
+    fr: dict[Word, Phrase] = Field(default_factory=dict)
+    nb: dict[Word, Phrase] = Field(default_factory=dict)
+    en: dict[Word, Phrase] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_no(cls, data: object) -> object:
+        return reject_bare_no(data)
+
+    def get(self, lang: str) -> dict[str, str]:
+        return dict(getattr(self, lang))
+
+
 class LanguageWords(_Strict):
-    """Frequent function words per language: language evidence, ignored as routing words."""
+    """Frequent function words per language: language evidence, ignored as routing words;
+    ``spellings``: chat spellings read as the words they stand for, before routing."""
 
     stopwords: PerLang
     markers: PerLang = Field(default_factory=PerLang)
+    spellings: Spellings = Field(default_factory=Spellings)
 
 
 class Story(_Strict):

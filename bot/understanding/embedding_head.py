@@ -76,16 +76,20 @@ def fit(vectors: Any, labels: list[str], weights: list[float], classes: list[str
 
 
 def embed_rows(rows: list[tuple[str, str, str, float, str]], cache: Path | None) -> Any:
-    """Embeddings of the rows' texts (read from / written to ``cache``, keyed by text)."""
+    """Embeddings of the rows' texts as the router reads them, chat spellings written out (read
+    from / written to ``cache``, keyed by that text)."""
     import numpy as np
 
     from bot.understanding.embedding import embed
+    from bot.understanding.features import spelled_out
 
+    tables = load().words.spellings
     known: dict[str, list[float]] = {}
     if cache is not None and cache.exists():
         known = json.loads(cache.read_text(encoding="utf-8"))
     vectors = []
-    for _, _, text, _, _ in rows:
+    for _, lang, raw, _, _ in rows:
+        text = spelled_out(raw, tables.get(lang))
         if text not in known:
             known[text] = [round(float(x), 6) for x in embed(text)]
         vectors.append(known[text])

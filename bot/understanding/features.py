@@ -1,14 +1,16 @@
-"""Words to features: per-language stems, word pairs, typo repair and compound splitting."""
+"""Words to features: chat spellings spelled out, per-language stems, word pairs, typo repair
+and compound splitting."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
 import snowballstemmer
 from rapidfuzz import fuzz, process
 
-from bot.understanding.normalise import tokens
+from bot.understanding.normalise import fold, tokens
 
 _STEMMERS = {"fr": "french", "nb": "norwegian", "en": "english"}
 MIN_FUZZY = 5  # shorter words are never corrected: too many false friends
@@ -29,13 +31,50 @@ def stem(word: str, lang: str) -> str:
     return _stemmer(lang).stemWord(word)
 
 
-class Vocabulary:
-    """Known stems of one language, used to repair typos and split compounds."""
+Spellings = Mapping[str, tuple[str, ...]]  # a chat spelling -> the folded words it stands for
+_WORD = re.compile(r"[^\W_]+")
 
-    def __init__(self, lang: str, stems: Iterable[str], stopwords: Iterable[str]) -> None:
+
+def spellings_of(table: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
+    """A language's ``spellings`` table (``jsp: je sais pas``) as folded token sequences."""
+    return {word: tuple(tokens(meaning)) for word, meaning in table.items()}
+
+
+def respelled(toks: Iterable[str], spellings: Spellings) -> list[str]:
+    """Tokens with every chat spelling replaced by the words it stands for (``jsp`` -> ``je``,
+    ``sais``, ``pas``), so that "jsp pk" reads like "je sais pas pourquoi"."""
+    if not spellings:
+        return list(toks)
+    out: list[str] = []
+    for tok in toks:
+        out.extend(spellings.get(tok, (tok,)))
+    return out
+
+
+def spelled_out(text: str, table: Mapping[str, str]) -> str:
+    """``text`` itself with its chat spellings written out (``jsp pk`` -> ``je sais pas
+    pourquoi``), punctuation and accents kept: what the embedding reads."""
+    if not table:
+        return text
+    return _WORD.sub(lambda w: table.get(fold(w.group()), w.group()), text)
+
+
+class Vocabulary:
+    """Known stems of one language, used to repair typos and split compounds, and the
+    language's chat spellings."""
+
+    def __init__(
+        self,
+        lang: str,
+        stems: Iterable[str],
+        stopwords: Iterable[str],
+        spellings: Mapping[str, str] | None = None,
+    ) -> None:
         self.lang = lang
         self.known = frozenset(stems)
         self.stop = frozenset(stopwords)
+        self.spelling_table: dict[str, str] = dict(spellings or {})
+        self.spellings: Spellings = spellings_of(self.spelling_table)
         self._choices = sorted(s for s in self.known if len(s) >= MIN_FUZZY - 1)
         self._cache: dict[str, tuple[str, ...]] = {}
 
@@ -85,9 +124,11 @@ def features_of(stems: list[str], stop_mask: list[bool]) -> list[str]:
     return feats
 
 
-def train_features(text: str, lang: str, stop: frozenset[str]) -> list[str]:
+def train_features(
+    text: str, lang: str, stop: frozenset[str], spellings: Spellings | None = None
+) -> list[str]:
     """Features of a training phrase (no repair: the phrase defines the vocabulary)."""
-    toks = tokens(text)
+    toks = respelled(tokens(text), spellings or {})
     return features_of([stem(t, lang) for t in toks], [t in stop for t in toks])
 
 
@@ -95,7 +136,7 @@ def message_stems(text: str, vocab: Vocabulary) -> tuple[list[str], list[bool]]:
     """Stems of a user message (typos repaired, compounds split) and which are stopwords."""
     stems: list[str] = []
     mask: list[bool] = []
-    for tok in tokens(text):
+    for tok in respelled(tokens(text), vocab.spellings):
         if tok in vocab.stop:
             stems.append(stem(tok, vocab.lang))
             mask.append(True)
@@ -106,6 +147,6 @@ def message_stems(text: str, vocab: Vocabulary) -> tuple[list[str], list[bool]]:
     return stems, mask
 
 
-def phrase_stems(text: str, lang: str) -> tuple[str, ...]:
+def phrase_stems(text: str, lang: str, spellings: Spellings | None = None) -> tuple[str, ...]:
     """The stem sequence of a vocabulary phrase."""
-    return tuple(stem(tok, lang) for tok in tokens(text))
+    return tuple(stem(tok, lang) for tok in respelled(tokens(text), spellings or {}))

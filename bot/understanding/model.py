@@ -25,6 +25,7 @@ from bot.understanding.features import (
     features_of,
     message_stems,
     phrase_stems,
+    spellings_of,
     stem,
     train_features,
 )
@@ -130,6 +131,8 @@ def _gate_class(cls: str) -> int:
 def train(data: RoutingData) -> Model:
     """Count features per class and turn them into smoothed log-likelihoods."""
     stop = {lang: frozenset(data.words.stopwords.get(lang)) for lang in LANGS}
+    tables = {lang: data.words.spellings.get(lang) for lang in LANGS}
+    spelled = {lang: spellings_of(tables[lang]) for lang in LANGS}
     classes = (*data.topics, OFFTOPIC)
     n = len(classes)
     index = {c: i for i, c in enumerate(classes)}
@@ -141,7 +144,7 @@ def train(data: RoutingData) -> Model:
     for cls, lang, text, weight in _training(data):
         slot = index.get(cls)
         gate = n + _gate_class(cls)
-        feats = set(train_features(text, lang, stop[lang]))
+        feats = set(train_features(text, lang, stop[lang], spelled[lang]))
         columns = (gate,) if slot is None else (slot, gate)
         for feat in feats:
             row = counts[feat]
@@ -168,21 +171,23 @@ def train(data: RoutingData) -> Model:
             values[column] = log(count + ALPHA) - denominators[column]
         rows[feat] = len(loglik)
         loglik.extend(values)
-    vocab = {lang: Vocabulary(lang, stems[lang], stop[lang]) for lang in LANGS}
+    vocab = {lang: Vocabulary(lang, stems[lang], stop[lang], tables[lang]) for lang in LANGS}
     anchors = frozenset(
         stem(word, lang)
         for lang in LANGS
         for text in data.offtopic.anchors.get(lang)
         for word in tokens(text)
     )
-    phrases = _phrases(data, index)
+    phrases = _phrases(data, index, spelled)
     starts = frozenset(phrase[0] for phrase in phrases)
     return Model(
         classes, rows, memoryview(loglik), width, frozenset(domain), vocab, phrases, anchors, starts
     )
 
 
-def _phrases(data: RoutingData, index: dict[str, int]) -> dict[tuple[str, ...], dict[int, float]]:
+def _phrases(
+    data: RoutingData, index: dict[str, int], spelled: dict[str, dict[str, tuple[str, ...]]]
+) -> dict[tuple[str, ...], dict[int, float]]:
     """Stem sequences of the vocabulary, with the bonus each gives to its topics."""
     table: dict[tuple[str, ...], dict[int, float]] = defaultdict(dict)
     for topic in data.topics.values():
@@ -190,7 +195,7 @@ def _phrases(data: RoutingData, index: dict[str, int]) -> dict[tuple[str, ...], 
             for lang in LANGS:
                 stop = {stem(w, lang) for w in data.words.stopwords.get(lang)} | {"0"}
                 for text in getattr(topic, field).get(lang):
-                    key = phrase_stems(text, lang)
+                    key = phrase_stems(text, lang, spelled[lang])
                     if key and bonus and not set(key) <= stop:
                         slot = table[key]
                         slot[index[topic.id]] = max(slot.get(index[topic.id], 0.0), bonus)

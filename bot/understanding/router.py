@@ -29,6 +29,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from bot.understanding.features import spelled_out
 from bot.understanding.language import detect_language, normalise_lang
 from bot.understanding.model import OFFTOPIC, Model, model
 from bot.understanding.normalise import tokens
@@ -193,14 +194,15 @@ def ranked_topics(
 
     if embeddings:  # the first message a process routes starts the load (a no-op after that)
         load_in_background()
+    seen = spelled_out(text, m.vocab[lang].spelling_table)  # chat spellings written out
     if is_long(text):
-        embedded = topic_probabilities(text) if embeddings else None
+        embedded = topic_probabilities(seen) if embeddings else None
         mode = "long+embedding" if embedded else "long"
         by_sentence = story_ranked(m, text, lang, SENTENCE_TEMPERATURE[mode])
         return fused(by_sentence, embedded, EMBEDDING_WEIGHT), mode, embedded
     ranked = calibrated(raw, m.classes, TEMPERATURE)
     if embeddings and not off_by_words and ranked[0][1] < SHORT_EMBEDDING_BELOW:
-        embedded = topic_probabilities(text)
+        embedded = topic_probabilities(seen)
         if embedded:
             return sharpened(ranked, embedded, SHORT_EMBEDDING_WEIGHT), "short+embedding", embedded
     return ranked, "short", None
