@@ -217,6 +217,14 @@ class Engine(Repairs):
             return None
         return self.book.question(session.flow, question_of(session.state), session.lang or "en")
 
+    def takes_number(self, flow_id: str, question_id: str) -> bool:
+        """Whether a question reads a bare number as its answer (days late, an amount): a
+        surface that shows its buttons numbered lets a typed number press one only elsewhere
+        (a choice, or the invoice number, where "1" is the "1) Skip" shown)."""
+        if flow_id not in self.flows or question_id not in self.flows[flow_id].spec.questions:
+            return True
+        return self.policy.kind_of(flow_id, question_id) in ("days", "amount")
+
     async def state_of(self, key: str) -> TurnState:
         """The state of a conversation as it is stored (no turn taken)."""
         session = await self.store.load(key) or Session()

@@ -259,11 +259,12 @@ def create_app(
             if hasattr(bot, "start")
         ]
         # Give platforms a moment to come up; one that cannot reach its API keeps retrying in
-        # the background instead of keeping the whole service (and /healthz) down.
-        inbox_task = (asyncio.create_task(runner.run(stop), name="inbox")
-                      if runner is not None else None)
+        # the background instead of keeping the whole service (and /healthz) down. Entries left
+        # in the inbox (by a worker that died) are handled once the platforms are up.
         if starting:
             await asyncio.wait(starting, timeout=START_WAIT_S)
+        inbox_task = (asyncio.create_task(runner.run(stop), name="inbox")
+                      if runner is not None else None)
         if run_reminders and platforms:
             from bot.reminders import ReminderScheduler
 

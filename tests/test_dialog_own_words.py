@@ -121,7 +121,8 @@ async def test_a_skip_word_inside_an_answer_is_read_as_the_answer() -> None:
 @pytest.mark.parametrize(
     ("lang", "opening", "text", "slot", "value"),
     [
-        ("fr", "il me doit 2400 € depuis 3 semaines", "non c'est 3000 pas 2400", "amount", "3000 EUR"),
+        ("fr", "il me doit 2400 € depuis 3 semaines", "non c'est 3000 pas 2400",
+         "amount", "3000 EUR"),
         ("nb", "fakturaen på 8000 kr forfalt for tre uker siden", "det var 9000, ikke 8000",
          "amount", "9000 NOK"),
         ("en", "my invoice of $500 is 45 days overdue", "actually it's 60 days", "days", 60),
@@ -165,3 +166,42 @@ async def test_an_old_value_not_negated_changes_nothing(monkeypatch: pytest.Monk
     await chat.say("first time, and I had 3 other clients pay on time")
     session = await chat.session()
     assert session.slots["days"] == 45 and session.slots["amount"] == "500 USD"
+
+
+# A typed number in the terminal ----------------------------------------------------------------
+async def test_a_typed_number_presses_the_numbered_skip_only_where_numbers_are_no_answer() -> None:
+    from bot.terminal.conversation import Conversation
+
+    engine = memory_engine()
+    conversation = Conversation.of(engine, "en")
+    replies = await conversation.send(kind="button", payload="flow:unpaid-invoice")
+    for payload in ("a:terms:in-writing", "a:history:first-time"):
+        replies = await conversation.send(kind="button", payload=payload)
+    assert conversation.state is not None and conversation.state["question"] == "days"
+    pressed, replies = await conversation.say("1", replies[-1].buttons)
+    assert pressed is None and conversation.state["slots"]["days"] == 1  # "1" day late
+    assert conversation.state["question"] == "amount"
+    pressed, replies = await conversation.say("2", replies[-1].buttons)
+    assert pressed is None and conversation.state["slots"]["amount"] == "2"
+    assert conversation.state["question"] == "invoice"
+    buttons = replies[-1].buttons
+    assert [b.payload for b in buttons][:1] == ["skip"]  # shown as "1) Skip"
+    pressed, replies = await conversation.say("1", buttons)
+    assert pressed == "skip"
+    assert "invoice" not in (conversation.state["slots"] or {})
+
+
+def test_a_number_of_no_button_at_the_invoice_question_is_its_number() -> None:
+    from bot.models import Button
+    from bot.terminal.conversation import pick_button
+
+    skip = [Button(payload="skip", label="Skip")]
+    assert pick_button("1", skip, numbers_answer=False) == "skip"
+    assert pick_button("7", skip, numbers_answer=False) is None  # invoice number 7
+    assert pick_button("1", skip, numbers_answer=True) is None  # 1 day late
+    assert engine_takes_number("unpaid-invoice", "days")
+    assert not engine_takes_number("unpaid-invoice", "invoice")
+
+
+def engine_takes_number(flow_id: str, question_id: str) -> bool:
+    return memory_engine().takes_number(flow_id, question_id)

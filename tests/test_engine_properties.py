@@ -281,34 +281,24 @@ async def test_two_people_interleaved_never_affect_each_other(
     (in the same chat or another, pressing the first person's buttons, forgetting themselves).
     Routed by the word model alone: isolation does not depend on how a message is understood."""
     with embedding.disabled():
-        await _interleave(mine, theirs, order, same_chat, chat_kind)
+        alone_engine = fresh(MemoryStore())
+        me = Person("u1", "c1", chat_kind, "fr")
+        alone = []
+        for step in mine:
+            replies = await play(alone_engine, me, step)
+            alone.append(_seen(replies, await alone_engine.store.load(me.key.as_str())))
 
-
-async def _interleave(
-    mine: list[tuple[str, Any]],
-    theirs: list[tuple[str, Any]],
-    order: list[bool],
-    same_chat: bool,
-    chat_kind: str,
-) -> None:
-    alone_engine = fresh(MemoryStore())
-    me = Person("u1", "c1", chat_kind, "fr")
-    alone = []
-    for step in mine:
-        replies = await play(alone_engine, me, step)
-        alone.append(_seen(replies, await alone_engine.store.load(me.key.as_str())))
-
-    engine = fresh(MemoryStore())
-    me = Person("u1", "c1", chat_kind, "fr")
-    them = Person("u2", "c1" if same_chat else "c2", chat_kind, "nb-NO")
-    together, todo_mine, todo_theirs = [], list(mine), list(theirs)
-    for mine_next in [*order, *[True] * len(mine), *[False] * len(theirs)]:
-        if mine_next and todo_mine:
-            replies = await play(engine, me, todo_mine.pop(0), them)
-            together.append(_seen(replies, await engine.store.load(me.key.as_str())))
-        elif not mine_next and todo_theirs:
-            await play(engine, them, todo_theirs.pop(0), me)
-    assert together == alone
+        engine = fresh(MemoryStore())
+        me = Person("u1", "c1", chat_kind, "fr")
+        them = Person("u2", "c1" if same_chat else "c2", chat_kind, "nb-NO")
+        together, todo_mine, todo_theirs = [], list(mine), list(theirs)
+        for mine_next in [*order, *[True] * len(mine), *[False] * len(theirs)]:
+            if mine_next and todo_mine:
+                replies = await play(engine, me, todo_mine.pop(0), them)
+                together.append(_seen(replies, await engine.store.load(me.key.as_str())))
+            elif not mine_next and todo_theirs:
+                await play(engine, them, todo_theirs.pop(0), me)
+        assert together == alone
 
 
 # Regressions the properties found ------------------------------------------------------------

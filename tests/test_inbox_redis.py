@@ -120,3 +120,16 @@ async def test_puts_on_a_new_then_stopped_then_restarted_redis():
     finally:
         await store.close()
         spare.close()
+
+
+async def test_an_entry_of_a_platform_a_worker_lacks_goes_at_once_to_one_that_has_it(inbox):
+    """A worker that serves Slack only reads a Telegram entry: it hands it back, and a Telegram
+    worker takes it over at its next claim, without waiting for the claim delay to expire (the
+    Slack worker's own claims hand it back again)."""
+    assert await inbox.put("telegram", "tg:1", "telegram|1|1", "{}")
+    assert await inbox.put("slack", "ev:1", "slack|T|C|U", "{}")
+    read = await inbox.read("slack-only", 10, 0.1, {"slack"})
+    assert [e.key for e in read] == ["ev:1"]
+    assert await inbox.reclaim("slack-only", 60, 10, {"slack"}) == []
+    taken = await inbox.reclaim("telegram-worker", 60, 10, {"telegram"})
+    assert [e.key for e in taken] == ["tg:1"]

@@ -27,7 +27,9 @@ from redis_helpers import scratch_store_url
 from standins.telegram_harness import SECRET, fresh, telegram_service
 
 import knowledge
+from bot.inbox import open_inbox
 from bot.standins.telegram_api import BOT_ID, BOT_USERNAME, TOKEN, TelegramStandIn
+from bot.store import open_store
 from bot.store.redis import RedisSessionStore
 
 KB = knowledge.load()
@@ -198,6 +200,37 @@ async def test_an_acknowledged_update_is_answered_after_its_worker_is_killed(
     finally:
         for proc in running:
             proc.stop()
+
+
+async def test_an_entry_left_in_the_inbox_waits_until_its_platform_has_started(
+    stand_in: TelegramStandIn, tmp_path: Path
+) -> None:
+    """An update a dead worker acknowledged is in the inbox when the next one starts: it is
+    handled once the bot is up (getMe answered), at the first attempt, not failed and retried."""
+    tg = stand_in
+    url = f"sqlite:///{tmp_path / 'coach.sqlite3'}"
+    update = fresh(json.loads((FIXTURES / "private_text_fr.json").read_text("utf-8")))
+    user = next(_users)
+    update["message"]["chat"]["id"] = update["message"]["from"]["id"] = user
+    store = open_store(url)
+    try:
+        await open_inbox(store).put(
+            "telegram", f"tg:{BOT_ID}:{update['update_id']}", f"telegram|{user}|{user}",
+            json.dumps(update), f"telegram|{user}",
+        )
+    finally:
+        await store.close()
+    tg.delay("getMe", 2.0)  # the bot takes a while to come up
+    server = Serve(env_for(tg, url)).start()
+    try:
+        await tg.wait_for(lambda s: bool(s.sent(user)), timeout=30)
+        await tg.settle(quiet=0.5)
+        assert "inbox entry failed" not in server.output()
+        page = httpx.get(server.url + "/metrics", timeout=5, trust_env=False).text
+        assert metric(page, "clientcoach_turns_total", platform="telegram") == 1
+        assert metric(page, "clientcoach_inbox_dropped_total") == 0
+    finally:
+        server.stop()
 
 
 async def holder_pid(store_url: str) -> int:

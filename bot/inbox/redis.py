@@ -27,6 +27,8 @@ from bot.store.base import StoreUnavailable
 from bot.store.redis import MIN_EVENT_TTL, RedisSessionStore
 
 GROUP = "work"
+UNCLAIMED = "unclaimed"  # holds entries handed back by a worker without their platform
+HANDED_BACK_IDLE_MS = 24 * 3600 * 1000
 PUT_BATCH = 64  # puts per pipeline at most
 
 # KEYS: mark, stream, person index. ARGV: person, ttl ms, maxlen, platform, key, order, body, at
@@ -166,7 +168,8 @@ class RedisInbox(Inbox):
                    platforms: Collection[str] | None = None) -> list[Entry]:
         answer = await self._grouped(lambda: self.redis.xreadgroup(
             GROUP, consumer, {self.stream: ">"}, count=count, block=max(1, int(block_s * 1000))))
-        return [_entry(i, f) for _, rows in answer or [] for i, f in rows if f]
+        return await self._own([_entry(i, f) for _, rows in answer or [] for i, f in rows if f],
+                               platforms)
 
     async def reclaim(self, consumer: str, idle_s: float, count: int,
                       platforms: Collection[str] | None = None) -> list[Entry]:
@@ -176,7 +179,20 @@ class RedisInbox(Inbox):
         if not answer:
             return []
         self._claim_from = answer[0] or "0-0"
-        return [_entry(i, f) for i, f in answer[1] if f]
+        return await self._own([_entry(i, f) for i, f in answer[1] if f], platforms)
+
+    async def _own(self, entries: list[Entry], platforms: Collection[str] | None) -> list[Entry]:
+        """The entries of ``platforms``; the others are handed back at once: pending under no
+        worker and already idle past any claim delay, so a worker that has their platform takes
+        them over at its next claim instead of waiting for this one's to expire."""
+        if platforms is None:
+            return entries
+        foreign = [e.id for e in entries if e.platform not in platforms]
+        if foreign:
+            await self._grouped(lambda: self.redis.xclaim(
+                self.stream, GROUP, UNCLAIMED, min_idle_time=0, message_ids=foreign,
+                idle=HANDED_BACK_IDLE_MS, justid=True))
+        return [e for e in entries if e.platform in platforms]
 
     async def touch(self, consumer: str, ids: list[str]) -> None:
         if ids:

@@ -29,17 +29,19 @@ def terminal_locale(lang: str | None) -> str | None:
     return normalize_lang(lang) or normalize_lang(os.environ.get("LANG", "").split(".")[0])
 
 
-def pick_button(line: str, buttons: list[Button]) -> str | None:
+def pick_button(line: str, buttons: list[Button], numbers_answer: bool = True) -> str | None:
     """The payload a typed line presses: its number, or its label (case and accents ignored).
 
-    Numbers count only when the buttons are real choices: at a free-text question whose only
-    button is "skip", "45" is an answer, not a button.
+    A number presses the button shown with it, except at a question that reads a number as its
+    answer (``numbers_answer``: days late, an amount) whose only button is "skip": there "45"
+    is the answer. At the invoice-number question, "1" is the "1) Skip" on the screen.
     """
     if not buttons:
         return None
     choices = [b for b in buttons if b.payload != "skip"]
     stripped = line.strip()
-    if choices and stripped.isdigit() and 1 <= int(stripped) <= len(buttons):
+    in_range = stripped.isdigit() and 1 <= int(stripped) <= len(buttons)
+    if in_range and (choices or not numbers_answer):
         return buttons[int(stripped) - 1].payload
     folded = fold(stripped)
     return next((b.payload for b in buttons if fold(b.label) == folded), None) if folded else None
@@ -67,12 +69,20 @@ class Conversation:
 
     async def current_state(self) -> TurnState | None:
         """The conversation's state now (for a resumed conversation, before any turn)."""
-        return await self.engine.state_of(self.key.as_str())
+        self.state = await self.engine.state_of(self.key.as_str())
+        return self.state
+
+    async def numbers_answer(self) -> bool:
+        """Whether the question now asked reads a number as its answer (see pick_button)."""
+        state = self.state if self.state is not None else await self.current_state()
+        if state is None or not state["flow"] or not state["question"]:
+            return True
+        return self.engine.takes_number(state["flow"], state["question"])
 
     async def say(self, line: str, buttons: list[Button]) -> tuple[str | None, list[Reply]]:
         """A typed line: a button press when it names one of ``buttons``, else a message.
         Returns the payload pressed (or None) and the replies."""
-        payload = pick_button(line, buttons)
+        payload = pick_button(line, buttons, await self.numbers_answer())
         if payload is not None:
             return payload, await self.send(kind="button", payload=payload)
         return None, await self.send(kind="message", text=line)

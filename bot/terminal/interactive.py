@@ -76,7 +76,7 @@ class Chat:
         self.show(opening.replies)
 
     async def turn(self, line: str) -> None:
-        payload = pick_button(line, self.offer.buttons)
+        payload = pick_button(line, self.offer.buttons, await self.conversation.numbers_answer())
         part = self.offer.held.get(payload or "")
         if part is not None and payload is not None:
             self.seen.add(payload)
