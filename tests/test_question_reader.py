@@ -313,3 +313,22 @@ def test_a_thing_asked_for_named_negated_is_not_counted() -> None:
     text = "the office and the firm, no mobile"
     reading = READER.read("new-client-check", "contact", text, "en")
     assert reading.option != "full"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("nb", "kunden skylder meg 15 000 kroner og svarer ikke på mail lenger"),
+        ("nb", "han svarer ikke på mail, og skylder meg penger"),
+    ],
+)
+def test_a_negation_that_belongs_to_an_earlier_phrase_turns_nothing_after_it(
+    lang: str, text: str
+) -> None:
+    facts = READER.facts("unpaid-invoice", text, lang, opening=True)
+    assert facts.get("terms") != "verbal"  # "not answering by mail" says nothing of the terms
+
+
+def test_a_negation_shared_by_overlapping_phrases_still_negates_both() -> None:
+    reading = READER.read("client-left", "handover", "nei, har ikke sendt over filene ennå", "nb")
+    assert reading.accepted and reading.option == "pending"

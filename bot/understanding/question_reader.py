@@ -326,8 +326,10 @@ class QuestionReader:
         :meth:`_negated`), or inside it, where French and Norwegian put it ("han hører aldri på
         meg", "il ne respecte pas mes horaires"): the phrase is then found without the negation."""
         kept = self._kept(ws, langs)
-        found = [(m, self._negated(ws, m, kept)) for m in phrases.find(ws, langs)]
+        matches = phrases.find(ws, langs)
         negators = {w for code in langs for w in self.negators[code]}
+        found = [(m, self._negated(ws, m, kept | self._owned(ws, m, matches, negators)))
+                 for m in matches]  # fmt: skip
         dropped = {i for i, w in enumerate(ws) if w in negators and i not in kept}
         if dropped:
             particles = {w for code in langs for w in self.particles[code]}
@@ -340,6 +342,21 @@ class QuestionReader:
                 if m.size >= 2 and not covered and any(start < i < end for i in dropped):
                     found.append((Match(m.label, m.lang, start, end, m.phrase), True))
         return found
+
+    @staticmethod
+    def _owned(
+        ws: tuple[str, ...], match: Match, matches: list[Match], negators: set[str]
+    ) -> frozenset[int]:
+        """Negations inside another phrase found that ends before ``match`` ("svarer ikke" |
+        "på mail"): that phrase's, so they do not turn ``match`` around. A phrase that shares
+        a word with ``match`` shares its negation ("har ikke sendt" / "sendt over filene")."""
+        return frozenset(
+            i
+            for other in matches
+            if other.end <= match.start and other is not match
+            for i in range(other.start + 1, other.end)
+            if ws[i] in negators
+        )
 
     @staticmethod
     def _flip(q: _Question, option: str) -> str | None:
