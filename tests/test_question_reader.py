@@ -332,3 +332,21 @@ def test_a_negation_that_belongs_to_an_earlier_phrase_turns_nothing_after_it(
 def test_a_negation_shared_by_overlapping_phrases_still_negates_both() -> None:
     reading = READER.read("client-left", "handover", "nei, har ikke sendt over filene ennå", "nb")
     assert reading.accepted and reading.option == "pending"
+
+
+@pytest.mark.parametrize(
+    ("flow", "question", "lang", "text", "option"),
+    [
+        ("losing-clients", "style", "fr", "un peu, certains veulent des reunions tout le temps",
+         "sometimes"),
+        ("losing-clients", "reorg", "en", "once, they brought it in-house", "sometimes"),
+        ("losing-clients", "reorg", "nb", "en gang, de tok det inn i huset", "sometimes"),
+        ("drop-client", "time", "en", "kinda, sometimes he calls late at night", "sometimes"),
+        ("say-no", "alternative", "fr", "bof... pas vraiment, le projet se découpe pas", "no-alt"),
+    ],
+)
+def test_an_opening_clause_that_says_how_often_is_the_answer_and_the_rest_its_reason(
+    flow: str, question: str, lang: str, text: str, option: str
+) -> None:
+    reading = READER.read(flow, question, text, lang)
+    assert reading.accepted and reading.option == option

@@ -31,6 +31,7 @@ MIN_PREFIX = 3
 INTERJECTIONS = frozenset({"no", "non", "nei", "nope", "nah"})
 FACT_MIN_WORDS = 2
 MAX_READINGS = 512
+MAX_LEAD_WORDS = 3  # "un peu," / "once," / "av og til,": an opening clause that is the answer
 MIN_COMPOUND_END = 5  # letters of a word also found as the end of a compound ("kontoradresse")
 MIN_FACT_WORD = 6  # letters of the stem of a single word read as a fact from a first message
 
@@ -214,6 +215,9 @@ class QuestionReader:
         whole = self._whole(q, content(ws))
         if whole is not None:
             return whole
+        lead = self._lead(q, ws, langs)
+        if lead is not None:
+            return lead
         named = self._items_named(q, ws, langs)
         items = q.words.items
         if items is not None and q.items and named == len(q.items):
@@ -236,6 +240,29 @@ class QuestionReader:
         if not polar.accepted and named and items is not None and items.some is not None:
             return Reading(items.some, 0.7, "items")  # "just the phone"
         return polar
+
+    def _lead(self, q: _Question, ws: tuple[str, ...], langs: list[str]) -> Reading | None:
+        """An answer that opens with a how-often or a hedge of its own, then says why ("un peu,
+        certains veulent des réunions tout le temps", "once, they brought it in-house", "kinda,
+        sometimes he calls late"): the opening clause is the answer, the rest its reason."""
+        if BREAK not in ws:
+            return None
+        first = ws[: ws.index(BREAK)]
+        rest = tuple(w for w in ws[len(first) :] if w != BREAK)
+        if not first or len(first) > MAX_LEAD_WORDS:
+            return None
+        if any(m.start == 0 for m in self.polarity.find(rest, langs[:1])):
+            return None  # "bof... pas vraiment": the yes or no after it says more
+        whole = [m for m in q.phrases.find(first, langs) if m.start == 0 and m.end == len(first)]
+        frequency = {o for o in q.words.frequency.values()}
+        found = {m.label for m in whole if m.label in frequency}
+        if len(found) == 1 and not self._negated(first, whole[0], frozenset()):
+            return Reading(found.pop(), 0.85, "words")
+        hedge = q.words.hedge
+        hedged = [m for m in self.hedges.find(first, langs) if m.start == 0 and m.end == len(first)]
+        if hedge is not None and hedged:
+            return Reading(hedge, 0.8, "hedge")
+        return None
 
     def _items_named(self, q: _Question, ws: tuple[str, ...], langs: list[str]) -> int:
         """How many of the things a question asks for the answer names, not negated ("no
