@@ -205,3 +205,30 @@ def test_a_number_of_no_button_at_the_invoice_question_is_its_number() -> None:
 
 def engine_takes_number(flow_id: str, question_id: str) -> bool:
     return memory_engine().takes_number(flow_id, question_id)
+
+
+# A judgement is asked, never read from the opening --------------------------------------------
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("fr", "un client me doit 2400 balles depuis 6 semaines, il répond plus à mes mails"),
+        ("en", "client owes me $2,400 for 6 weeks and stopped answering my emails"),
+        ("nb", "kunden skylder meg 15 000 kroner og svarer ikke på mail lenger"),
+    ],
+)
+async def test_trust_is_asked_even_when_the_opening_says_the_client_went_quiet(
+    monkeypatch: pytest.MonkeyPatch, lang: str, text: str
+) -> None:
+    routed_to(monkeypatch, "late-payment")
+    chat = Chat(memory_engine(), locale=lang)
+    await chat.say(text)
+    session = await chat.session()
+    assert "trust" not in session.slots
+    assert session.slots.get("terms") != "verbal"  # "svarer ikke på mail" is no "not written"
+    presses = {"asking_terms": "a:terms:in-writing", "asking_history": "a:history:repeated"}
+    for _ in range(6):
+        state = (await chat.session()).state
+        if state == "asking_trust":
+            break
+        await chat.press(presses.get(state, "skip"))
+    assert (await chat.session()).state == "asking_trust"

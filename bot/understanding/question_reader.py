@@ -31,6 +31,7 @@ MIN_PREFIX = 3
 INTERJECTIONS = frozenset({"no", "non", "nei", "nope", "nah"})
 FACT_MIN_WORDS = 2
 MAX_READINGS = 512
+NOT_A_FACT = "~"  # label mark of a phrase of a question no other message answers
 MAX_LEAD_WORDS = 3  # "un peu," / "once," / "av og til,": an opening clause that is the answer
 MIN_COMPOUND_END = 5  # letters of a word also found as the end of a compound ("kontoradresse")
 MIN_FACT_WORD = 6  # letters of the stem of a single word read as a fact from a first message
@@ -173,6 +174,7 @@ class QuestionReader:
             q = self._questions.get((flow_id, question.id))
             if q is None:
                 continue
+            mark = "" if q.words.facts else NOT_A_FACT  # still found, to own its negation
             for option in q.options:
                 extra = q.words.options.get(option)
                 phrases = extra.words.items() if extra else []
@@ -187,7 +189,7 @@ class QuestionReader:
                     )  # "une fois ou deux" says how often, not which question
                     if size >= min_words and specific and not generic:
                         seen.setdefault((lang, words(phrase)), set()).add(question.id)
-                        entries.append((f"{question.id}={option}", lang, phrase))
+                        entries.append((f"{mark}{question.id}={option}", lang, phrase))
         unique = [e for e in entries if len(seen[(e[1], words(e[2]))]) == 1]
         return PhraseSet(unique, self.skip)
 
@@ -470,6 +472,8 @@ class QuestionReader:
         langs = [lang, *(code for code in LANGS if code != lang)]
         found: dict[str, set[str]] = {}
         for match, negated in self._matches(phrases, ws, langs):
+            if match.label.startswith(NOT_A_FACT):
+                continue  # a question only its own answer settles ("facts: false")
             question, option = match.label.split("=", 1)
             if negated:
                 q = self._questions[(flow_id, question)]
