@@ -232,3 +232,13 @@ async def test_trust_is_asked_even_when_the_opening_says_the_client_went_quiet(
             break
         await chat.press(presses.get(state, "skip"))
     assert (await chat.session()).state == "asking_trust"
+
+
+async def test_topics_that_lead_to_different_places_are_still_offered_as_a_choice(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    routed_to(monkeypatch, "rates", "competitor-cheaper")
+    chat = Chat(memory_engine(), locale="en")
+    await chat.say("how much should I charge, others are cheaper")
+    assert (await chat.session()).flow is None
+    assert {"topic:rates", "topic:competitor-cheaper"} <= set(chat.payloads)
