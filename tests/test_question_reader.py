@@ -350,3 +350,21 @@ def test_an_opening_clause_that_says_how_often_is_the_answer_and_the_rest_its_re
 ) -> None:
     reading = READER.read(flow, question, text, lang)
     assert reading.accepted and reading.option == option
+
+
+@pytest.mark.parametrize(
+    ("flow", "question", "lang", "text", "option"),
+    [
+        ("drop-client", "input", "fr", "elle ignore ce que je propose", "overruled"),
+        ("drop-client", "input", "nb", "han ignorerer forslagene mine", "overruled"),
+        ("drop-client", "work", "en", "he never says anything is good", "no-praise"),
+        ("new-client-check", "verified", "en", "I googled them, found nothing at all",
+         "nothing-found"),
+        ("losing-clients", "time_zones", "en", "n/a", "rarely"),
+    ],
+)
+def test_answers_in_other_words_for_advice_praise_searches_and_reach(
+    flow: str, question: str, lang: str, text: str, option: str
+) -> None:
+    reading = READER.read(flow, question, text, lang)
+    assert reading.accepted and reading.option == option
