@@ -340,6 +340,12 @@ class Engine(Repairs):
             return True
         return self.policy.names_option(session.flow, session.state, text, session.lang or "en")
 
+    def _cancel(self, t: _Turn) -> list[Reply]:
+        """Stop: the flow is left, then what waits is offered (or the menu)."""
+        self._leave_flow(t.session)
+        book = self.book
+        return [book.notice("cancelled", t.lang), *(self._offers(t) or [book.menu(t.lang)])]
+
     def _with_question(self, t: _Turn, first: Reply) -> list[Reply]:
         """``first``, then the current question again when a flow is under way."""
         session = t.session
@@ -363,8 +369,7 @@ class Engine(Repairs):
             self._leave_flow(session)
             return [book.menu(lang)]
         if name == "cancel":
-            self._leave_flow(session)
-            return [book.notice("cancelled", lang), *(self._offers(t) or [book.menu(lang)])]
+            return self._cancel(t)
         if name == "switch":
             return self._switch(t, arg)
         if name == "keep":

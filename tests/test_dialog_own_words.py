@@ -242,3 +242,44 @@ async def test_topics_that_lead_to_different_places_are_still_offered_as_a_choic
     await chat.say("how much should I charge, others are cheaper")
     assert (await chat.session()).flow is None
     assert {"topic:rates", "topic:competitor-cheaper"} <= set(chat.payloads)
+
+
+# A question back, and stopping in words ------------------------------------------------------
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [("fr", "pourquoi tu demandes ?"), ("nb", "hvorfor spør du?"), ("en", "why do you ask?")],
+)
+async def test_why_do_you_ask_is_answered_and_the_question_kept(lang: str, text: str) -> None:
+    chat = Chat(memory_engine(), locale=lang)
+    await chat.command(f"lang:{lang}")
+    await chat.press("flow:unpaid-invoice")
+    (reply,) = await chat.say(text)
+    assert reply.text.startswith(KB.text("talk_why", lang))
+    assert (await chat.session()).state == "asking_terms"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("fr", "on arrete la, merci"),
+        ("fr", "laisse tomber, j'ai plus envie"),
+        ("nb", "vi stopper her, takk"),
+        ("en", "ok let's stop here"),
+    ],
+)
+async def test_stopping_in_words_leaves_the_flow(lang: str, text: str) -> None:
+    chat = Chat(memory_engine(), locale=lang)
+    await chat.command(f"lang:{lang}")
+    await chat.press("flow:unpaid-invoice")
+    replies = await chat.say(text)
+    assert (await chat.session()).flow is None
+    assert replies[0].text == KB.text("cancelled", lang)
+
+
+async def test_stop_words_inside_an_answer_are_the_answer() -> None:
+    chat = Chat(memory_engine(), locale="fr")
+    await chat.command("lang:fr")
+    await chat.press("flow:client-left")
+    await chat.say("il a laissé tomber le projet, plus de budget")
+    session = await chat.session()
+    assert session.flow == "client-left" and session.slots.get("reason") is not None
