@@ -44,7 +44,9 @@ MAX_REFERENCE_WORDS = 3  # a reference without a digit is a short name, not a se
 _PLAIN_NUMBER = re.compile(r"^\s*[~≈]?\s*\d[\d\s\u00a0\u202f.,']*\s*[^\W\d_]{0,8}\s*$")
 _DIGIT = re.compile(r"\d")
 
-Kind = Literal["answer", "facts", "correction", "talk", "dont_know", "interrupt", "unclear"]
+Kind = Literal[
+    "answer", "facts", "correction", "talk", "dont_know", "cancel", "interrupt", "unclear"
+]
 
 
 @dataclass
@@ -81,6 +83,7 @@ class DialogPolicy:
         )
         self.late = PhraseSet([("late", lang, p) for lang, p in data.words.late.items()])
         self.skips = PhraseSet([("skip", lang, p) for lang, p in data.words.skip.items()])
+        self.cancels = PhraseSet([("cancel", lang, p) for lang, p in data.words.cancel.items()])
         self.related = data.related
         self.opening_facts = data.opening_facts
         self.opening_words = OpeningWords(data.words)
@@ -209,6 +212,8 @@ class DialogPolicy:
         talk = self.small_talk.kind(text, lang)
         value, reason = self.read_value(flow_id, current, text, lang, today)
         strong = value is not None and self._strong(flow_id, current, text, lang)
+        if not strong and self._asks_to_stop(text, lang):
+            return Decision("cancel")
         if talk is not None and not strong:
             return Decision("talk", talk=talk)
         if not strong and self._asks_to_skip(text, lang):
@@ -265,6 +270,14 @@ class DialogPolicy:
         if not 0 < len(ws) <= MAX_SKIP_WORDS:
             return False
         return any(m.size > 1 or m.start == 0 for m in self.skips.find(ws, _order(lang)))
+
+    def _asks_to_stop(self, text: str, lang: str) -> bool:
+        """A short message that opens by asking to stop ("on arrête là, merci", "ok let's stop
+        here"): not "il a laissé tomber le projet", where the words come later."""
+        ws = words(text)
+        if not 0 < len(ws) <= MAX_SKIP_WORDS:
+            return False
+        return any(m.start <= 1 for m in self.cancels.find(ws, _order(lang)))
 
     def _dont_know(self, text: str, lang: str) -> bool:
         ws = content(words(text))

@@ -340,6 +340,12 @@ class Engine(Repairs):
             return True
         return self.policy.names_option(session.flow, session.state, text, session.lang or "en")
 
+    def _cancel(self, t: _Turn) -> list[Reply]:
+        """Stop: the flow is left, then what waits is offered (or the menu)."""
+        self._leave_flow(t.session)
+        book = self.book
+        return [book.notice("cancelled", t.lang), *(self._offers(t) or [book.menu(t.lang)])]
+
     def _with_question(self, t: _Turn, first: Reply) -> list[Reply]:
         """``first``, then the current question again when a flow is under way."""
         session = t.session
@@ -363,8 +369,7 @@ class Engine(Repairs):
             self._leave_flow(session)
             return [book.menu(lang)]
         if name == "cancel":
-            self._leave_flow(session)
-            return [book.notice("cancelled", lang), *(self._offers(t) or [book.menu(lang)])]
+            return self._cancel(t)
         if name == "switch":
             return self._switch(t, arg)
         if name == "keep":
@@ -614,19 +619,18 @@ class Engine(Repairs):
         return self._open_topic(t, candidates[0], text)
 
     def _stated_flow(self, t: _Turn, candidates: list[str], text: str) -> str | None:
-        """Of topics the router cannot tell apart, the one whose flow the message states an
-        answer of ("il me doit 2400 balles, il répond plus": ghosting or late payment, the money
-        owed starts the unpaid invoice), when all such topics lead to that one flow."""
+        """Of topics the router cannot tell apart, one that leads to the same flow as all the
+        others, by its own flow or by an answer of that flow the message states ("il me doit
+        2400 balles, il répond plus": late payment, or ghosting where the money owed starts the
+        unpaid invoice too)."""
         today = t.turn.at.date()
         flows = {}
         for topic_id in candidates:
             own = self.book.flow_of_topic.get(topic_id)
-            via = self.policy.flow_for_topic(topic_id, text, t.lang, today) if own is None else None
-            if via is not None:
-                flows[topic_id] = via
-        if len(set(flows.values())) != 1:
+            flows[topic_id] = own or self.policy.flow_for_topic(topic_id, text, t.lang, today)
+        if None in flows.values() or len(set(flows.values())) != 1:
             return None
-        return next(iter(flows))
+        return next((c for c in candidates if self.book.flow_of_topic.get(c)), candidates[0])
 
     def _said(self, text: str | None, t: _Turn, topic_id: str) -> dict[str, Any]:
         """Draft values the message states (rates, dates, hours, "3 weeks ago") that a draft

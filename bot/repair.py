@@ -63,6 +63,8 @@ class Repairs:
         )
         current = question_of(session.state)
         book = self.book  # type: ignore[attr-defined]
+        if decision.kind == "cancel":  # "on arrête là, merci": as the Stop button
+            return self._cancel(t)  # type: ignore[attr-defined]
         if decision.kind == "talk":
             return [self._prefixed(book.question(flow_id, current, t.lang),
                                    self._talk_text(decision.talk, t.lang))]  # fmt: skip

@@ -156,5 +156,15 @@ def parse_law(directory: Path, catalog: Catalog) -> dict[str, Jurisdiction]:
 
 @lru_cache(maxsize=4)
 def load(directory: str | None = None) -> KnowledgeBase:
-    """The knowledge base, loaded once per directory and cached."""
-    return load_from(Path(directory) if directory else KNOWLEDGE_DIR)
+    """The knowledge base, loaded once per directory and cached; the packaged one is also kept
+    on disk between processes (:mod:`knowledge.cache`), under a digest of its files."""
+    if directory:
+        return load_from(Path(directory))
+    from knowledge.cache import cached, fingerprint
+
+    sources = [
+        *(p for p in KNOWLEDGE_DIR.rglob("*.yaml") if "routing" not in p.parts),
+        *KNOWLEDGE_DIR.glob("*.py"),
+    ]
+    key = fingerprint(sources, ["pydantic"])
+    return cached("knowledge-base", key, lambda: load_from(KNOWLEDGE_DIR))

@@ -205,3 +205,81 @@ def test_a_number_of_no_button_at_the_invoice_question_is_its_number() -> None:
 
 def engine_takes_number(flow_id: str, question_id: str) -> bool:
     return memory_engine().takes_number(flow_id, question_id)
+
+
+# A judgement is asked, never read from the opening --------------------------------------------
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("fr", "un client me doit 2400 balles depuis 6 semaines, il répond plus à mes mails"),
+        ("en", "client owes me $2,400 for 6 weeks and stopped answering my emails"),
+        ("nb", "kunden skylder meg 15 000 kroner og svarer ikke på mail lenger"),
+    ],
+)
+async def test_trust_is_asked_even_when_the_opening_says_the_client_went_quiet(
+    monkeypatch: pytest.MonkeyPatch, lang: str, text: str
+) -> None:
+    routed_to(monkeypatch, "late-payment")
+    chat = Chat(memory_engine(), locale=lang)
+    await chat.say(text)
+    session = await chat.session()
+    assert "trust" not in session.slots
+    assert session.slots.get("terms") != "verbal"  # "svarer ikke på mail" is no "not written"
+    presses = {"asking_terms": "a:terms:in-writing", "asking_history": "a:history:repeated"}
+    for _ in range(6):
+        state = (await chat.session()).state
+        if state == "asking_trust":
+            break
+        await chat.press(presses.get(state, "skip"))
+    assert (await chat.session()).state == "asking_trust"
+
+
+async def test_topics_that_lead_to_different_places_are_still_offered_as_a_choice(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    routed_to(monkeypatch, "rates", "competitor-cheaper")
+    chat = Chat(memory_engine(), locale="en")
+    await chat.say("how much should I charge, others are cheaper")
+    assert (await chat.session()).flow is None
+    assert {"topic:rates", "topic:competitor-cheaper"} <= set(chat.payloads)
+
+
+# A question back, and stopping in words ------------------------------------------------------
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [("fr", "pourquoi tu demandes ?"), ("nb", "hvorfor spør du?"), ("en", "why do you ask?")],
+)
+async def test_why_do_you_ask_is_answered_and_the_question_kept(lang: str, text: str) -> None:
+    chat = Chat(memory_engine(), locale=lang)
+    await chat.command(f"lang:{lang}")
+    await chat.press("flow:unpaid-invoice")
+    (reply,) = await chat.say(text)
+    assert reply.text.startswith(KB.text("talk_why", lang))
+    assert (await chat.session()).state == "asking_terms"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("fr", "on arrete la, merci"),
+        ("fr", "laisse tomber, j'ai plus envie"),
+        ("nb", "vi stopper her, takk"),
+        ("en", "ok let's stop here"),
+    ],
+)
+async def test_stopping_in_words_leaves_the_flow(lang: str, text: str) -> None:
+    chat = Chat(memory_engine(), locale=lang)
+    await chat.command(f"lang:{lang}")
+    await chat.press("flow:unpaid-invoice")
+    replies = await chat.say(text)
+    assert (await chat.session()).flow is None
+    assert replies[0].text == KB.text("cancelled", lang)
+
+
+async def test_stop_words_inside_an_answer_are_the_answer() -> None:
+    chat = Chat(memory_engine(), locale="fr")
+    await chat.command("lang:fr")
+    await chat.press("flow:client-left")
+    await chat.say("il a laissé tomber le projet, plus de budget")
+    session = await chat.session()
+    assert session.flow == "client-left" and session.slots.get("reason") is not None

@@ -313,3 +313,58 @@ def test_a_thing_asked_for_named_negated_is_not_counted() -> None:
     text = "the office and the firm, no mobile"
     reading = READER.read("new-client-check", "contact", text, "en")
     assert reading.option != "full"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("nb", "kunden skylder meg 15 000 kroner og svarer ikke på mail lenger"),
+        ("nb", "han svarer ikke på mail, og skylder meg penger"),
+    ],
+)
+def test_a_negation_that_belongs_to_an_earlier_phrase_turns_nothing_after_it(
+    lang: str, text: str
+) -> None:
+    facts = READER.facts("unpaid-invoice", text, lang, opening=True)
+    assert facts.get("terms") != "verbal"  # "not answering by mail" says nothing of the terms
+
+
+def test_a_negation_shared_by_overlapping_phrases_still_negates_both() -> None:
+    reading = READER.read("client-left", "handover", "nei, har ikke sendt over filene ennå", "nb")
+    assert reading.accepted and reading.option == "pending"
+
+
+@pytest.mark.parametrize(
+    ("flow", "question", "lang", "text", "option"),
+    [
+        ("losing-clients", "style", "fr", "un peu, certains veulent des reunions tout le temps",
+         "sometimes"),
+        ("losing-clients", "reorg", "en", "once, they brought it in-house", "sometimes"),
+        ("losing-clients", "reorg", "nb", "en gang, de tok det inn i huset", "sometimes"),
+        ("drop-client", "time", "en", "kinda, sometimes he calls late at night", "sometimes"),
+        ("say-no", "alternative", "fr", "bof... pas vraiment, le projet se découpe pas", "no-alt"),
+    ],
+)
+def test_an_opening_clause_that_says_how_often_is_the_answer_and_the_rest_its_reason(
+    flow: str, question: str, lang: str, text: str, option: str
+) -> None:
+    reading = READER.read(flow, question, text, lang)
+    assert reading.accepted and reading.option == option
+
+
+@pytest.mark.parametrize(
+    ("flow", "question", "lang", "text", "option"),
+    [
+        ("drop-client", "input", "fr", "elle ignore ce que je propose", "overruled"),
+        ("drop-client", "input", "nb", "han ignorerer forslagene mine", "overruled"),
+        ("drop-client", "work", "en", "he never says anything is good", "no-praise"),
+        ("new-client-check", "verified", "en", "I googled them, found nothing at all",
+         "nothing-found"),
+        ("losing-clients", "time_zones", "en", "n/a", "rarely"),
+    ],
+)
+def test_answers_in_other_words_for_advice_praise_searches_and_reach(
+    flow: str, question: str, lang: str, text: str, option: str
+) -> None:
+    reading = READER.read(flow, question, text, lang)
+    assert reading.accepted and reading.option == option

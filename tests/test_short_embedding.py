@@ -123,3 +123,39 @@ def test_the_encoder_can_be_loaded_at_start_without_waiting(
             break
         threading.Event().wait(0.05)
     assert embedding.loaded() and len(loads) == 1
+
+
+def test_a_delayed_load_leaves_the_answer_under_way_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Started with a delay (a process's first route, or a chat whose first message is already
+    typed), the load does not begin before it; a message that needs the model meanwhile loads
+    it itself, and the thread then finds it loaded."""
+    import threading
+
+    loads: list[str] = []
+
+    class Cached:
+        def __init__(self) -> None:
+            self.value: object | None = None
+
+        def __call__(self) -> object:
+            if self.value is None:
+                loads.append(threading.current_thread().name)
+                self.value = object()
+            return self.value
+
+        def cache_info(self) -> object:
+            return type("Info", (), {"currsize": int(self.value is not None)})()
+
+    encoder = Cached()
+    monkeypatch.setattr(embedding, "_encoder", encoder)
+    monkeypatch.setattr(embedding, "_loading", False)
+    monkeypatch.setattr(embedding, "available", lambda: True)
+    embedding.load_in_background(after_s=0.5)
+    threading.Event().wait(0.1)
+    assert loads == [] and not embedding.loaded()
+    encoder()  # what embed() does for a message that needs the model now
+    assert loads == [threading.current_thread().name]
+    for thread in threading.enumerate():
+        if thread.name == "clientcoach-embedding-load":
+            thread.join(5)
+    assert len(loads) == 1 and embedding.loaded()

@@ -75,6 +75,6 @@ def test_the_embedding_reads_the_spelled_out_message(monkeypatch: pytest.MonkeyP
         return {topic: 0.01 for topic in model().classes} | {OFFTOPIC: 0.01}
 
     monkeypatch.setattr(embedding, "topic_probabilities", fake)
-    monkeypatch.setattr(embedding, "load_in_background", lambda: None)
+    monkeypatch.setattr(embedding, "load_in_background", lambda **_: None)
     route_with(model(), text, "fr")
     assert seen == ["je sais pas quoi faire, c pénible"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import select
 import sys
 from pathlib import Path
 
@@ -35,6 +36,14 @@ def interactive() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
+def input_waiting() -> bool:
+    """True when a line can be read from stdin at once (typed ahead, or a script's input)."""
+    try:
+        return bool(select.select([sys.stdin], [], [], 0)[0])
+    except (OSError, ValueError):  # not a file descriptor select can watch
+        return False
+
+
 def history_file(store: object) -> Path | None:
     """Typed lines are kept beside a SQLite store (``chat.sqlite3`` → ``chat.history``)."""
     path = getattr(store, "path", None)
@@ -56,7 +65,8 @@ async def converse(lang: str | None, as_json: bool, store_url: str, new: bool) -
         opening = await open_conversation(conversation, lang, new)
         from bot.understanding.embedding import load_in_background
 
-        load_in_background()  # while the person reads the greeting
+        # while the person reads the greeting; after the first answer when it is already typed
+        load_in_background(after_s=1.0 if input_waiting() else 0.0)
         if as_json or not interactive():
             from bot.terminal.lines import run_lines
 

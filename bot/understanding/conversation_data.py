@@ -81,6 +81,7 @@ class QuestionWords(_Strict):
     frequency: dict[str, str] = Field(default_factory=dict)  # often/sometimes/rarely → option
     opposite: dict[str, str] = Field(default_factory=dict)  # option → what its negation means
     items: ItemWords | None = None  # the things the question asks for, when it asks for several
+    facts: bool = True  # False: only an answer to this question says it, never another message
     options: dict[str, OptionWords] = Field(default_factory=dict)
 
     @field_validator("yes", "no", "hedge", "unknown", "repeat", mode="before")
@@ -102,6 +103,7 @@ class GeneralWords(_Strict):
     correction: Phrases
     late: Phrases
     skip: Phrases = Field(default_factory=Phrases)
+    cancel: Phrases = Field(default_factory=Phrases)
     articles: Phrases = Field(default_factory=Phrases)
     subjects: Phrases = Field(default_factory=Phrases)
     again: Phrases = Field(default_factory=Phrases)

@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -90,7 +91,9 @@ def loaded() -> bool:
     return _encoder.cache_info().currsize > 0
 
 
-def _load_quietly() -> None:
+def _load_quietly(after_s: float) -> None:
+    if after_s > 0:
+        time.sleep(after_s)  # the answer under way first: the load would share its CPU
     try:
         with _LOCK:
             _encoder()
@@ -98,10 +101,12 @@ def _load_quietly() -> None:
         log.warning("embedding unavailable", extra={"error": type(exc).__name__})
 
 
-def load_in_background() -> None:
-    """Start loading the encoder in a thread of its own (once), without waiting for it: when
-    the terminal chat starts and when a process routes its first message (an HTTP worker that only
-    stores events never loads it); a message that needs it sooner waits for the thread."""
+def load_in_background(after_s: float = 0.0) -> None:
+    """Start loading the encoder in a thread of its own (once), ``after_s`` seconds from now,
+    without waiting for it: when the terminal chat has greeted (at once if the person is still
+    reading, after the first answer if a message is already waiting) and a second after a
+    process routes its first message (an HTTP worker that only stores events never loads it).
+    A message that needs it sooner loads it, or waits for the thread to finish loading it."""
     global _loading
     if _loading or not available():  # every routed message calls this: no lock once started
         return
@@ -109,7 +114,8 @@ def load_in_background() -> None:
         if _loading or loaded():
             return
         _loading = True
-    threading.Thread(target=_load_quietly, name="clientcoach-embedding-load", daemon=True).start()
+    threading.Thread(target=_load_quietly, args=(after_s,), name="clientcoach-embedding-load",
+                     daemon=True).start()  # fmt: skip
 
 
 def topic_probabilities(text: str) -> dict[str, float] | None:

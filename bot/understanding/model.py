@@ -15,11 +15,12 @@ from __future__ import annotations
 import math
 from array import array
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from operator import add
+from pathlib import Path
 
-from bot.understanding.data import LANGS, RoutingData, load
+from bot.understanding.data import LANGS, ROUTING_DIR, RoutingData, load
 from bot.understanding.features import (
     Vocabulary,
     features_of,
@@ -204,5 +205,20 @@ def _phrases(
 
 @lru_cache(maxsize=1)
 def model() -> Model:
-    """The model trained on the packaged routing data (once per process)."""
-    return train(load())
+    """The model trained on the packaged routing data (once per process; kept on disk between
+    processes by :mod:`knowledge.cache`, under a digest of the routing data and this code)."""
+    from knowledge.cache import cached, fingerprint
+
+    sources = [*ROUTING_DIR.rglob("*.yaml"), *Path(__file__).parent.glob("*.py")]
+    key = fingerprint(sources, ["snowballstemmer", "rapidfuzz"])
+    return cached("word-model", key, lambda: train(load()), _state, _from_state)
+
+
+def _state(m: Model) -> dict[str, object]:
+    """The model's fields as plain picklable values (the table's memoryview as its array)."""
+    state = {f.name: getattr(m, f.name) for f in fields(m)}
+    return {k: (v.obj if isinstance(v, memoryview) else v) for k, v in state.items()}
+
+
+def _from_state(state: dict[str, object]) -> Model:
+    return Model(**{**state, "loglik": memoryview(state["loglik"])})  # type: ignore[arg-type]

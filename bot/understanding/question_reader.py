@@ -31,6 +31,8 @@ MIN_PREFIX = 3
 INTERJECTIONS = frozenset({"no", "non", "nei", "nope", "nah"})
 FACT_MIN_WORDS = 2
 MAX_READINGS = 512
+NOT_A_FACT = "~"  # label mark of a phrase of a question no other message answers
+MAX_LEAD_WORDS = 3  # "un peu," / "once," / "av og til,": an opening clause that is the answer
 MIN_COMPOUND_END = 5  # letters of a word also found as the end of a compound ("kontoradresse")
 MIN_FACT_WORD = 6  # letters of the stem of a single word read as a fact from a first message
 
@@ -172,6 +174,7 @@ class QuestionReader:
             q = self._questions.get((flow_id, question.id))
             if q is None:
                 continue
+            mark = "" if q.words.facts else NOT_A_FACT  # still found, to own its negation
             for option in q.options:
                 extra = q.words.options.get(option)
                 phrases = extra.words.items() if extra else []
@@ -186,7 +189,7 @@ class QuestionReader:
                     )  # "une fois ou deux" says how often, not which question
                     if size >= min_words and specific and not generic:
                         seen.setdefault((lang, words(phrase)), set()).add(question.id)
-                        entries.append((f"{question.id}={option}", lang, phrase))
+                        entries.append((f"{mark}{question.id}={option}", lang, phrase))
         unique = [e for e in entries if len(seen[(e[1], words(e[2]))]) == 1]
         return PhraseSet(unique, self.skip)
 
@@ -214,6 +217,9 @@ class QuestionReader:
         whole = self._whole(q, content(ws))
         if whole is not None:
             return whole
+        lead = self._lead(q, ws, langs)
+        if lead is not None:
+            return lead
         named = self._items_named(q, ws, langs)
         items = q.words.items
         if items is not None and q.items and named == len(q.items):
@@ -236,6 +242,29 @@ class QuestionReader:
         if not polar.accepted and named and items is not None and items.some is not None:
             return Reading(items.some, 0.7, "items")  # "just the phone"
         return polar
+
+    def _lead(self, q: _Question, ws: tuple[str, ...], langs: list[str]) -> Reading | None:
+        """An answer that opens with a how-often or a hedge of its own, then says why ("un peu,
+        certains veulent des réunions tout le temps", "once, they brought it in-house", "kinda,
+        sometimes he calls late"): the opening clause is the answer, the rest its reason."""
+        if BREAK not in ws:
+            return None
+        first = ws[: ws.index(BREAK)]
+        rest = tuple(w for w in ws[len(first) :] if w != BREAK)
+        if not first or len(first) > MAX_LEAD_WORDS:
+            return None
+        if any(m.start == 0 for m in self.polarity.find(rest, langs[:1])):
+            return None  # "bof... pas vraiment": the yes or no after it says more
+        whole = [m for m in q.phrases.find(first, langs) if m.start == 0 and m.end == len(first)]
+        frequency = {o for o in q.words.frequency.values()}
+        found = {m.label for m in whole if m.label in frequency}
+        if len(found) == 1 and not self._negated(first, whole[0], frozenset()):
+            return Reading(found.pop(), 0.85, "words")
+        hedge = q.words.hedge
+        hedged = [m for m in self.hedges.find(first, langs) if m.start == 0 and m.end == len(first)]
+        if hedge is not None and hedged:
+            return Reading(hedge, 0.8, "hedge")
+        return None
 
     def _items_named(self, q: _Question, ws: tuple[str, ...], langs: list[str]) -> int:
         """How many of the things a question asks for the answer names, not negated ("no
@@ -326,8 +355,10 @@ class QuestionReader:
         :meth:`_negated`), or inside it, where French and Norwegian put it ("han hører aldri på
         meg", "il ne respecte pas mes horaires"): the phrase is then found without the negation."""
         kept = self._kept(ws, langs)
-        found = [(m, self._negated(ws, m, kept)) for m in phrases.find(ws, langs)]
+        matches = phrases.find(ws, langs)
         negators = {w for code in langs for w in self.negators[code]}
+        found = [(m, self._negated(ws, m, kept | self._owned(ws, m, matches, negators)))
+                 for m in matches]  # fmt: skip
         dropped = {i for i, w in enumerate(ws) if w in negators and i not in kept}
         if dropped:
             particles = {w for code in langs for w in self.particles[code]}
@@ -340,6 +371,21 @@ class QuestionReader:
                 if m.size >= 2 and not covered and any(start < i < end for i in dropped):
                     found.append((Match(m.label, m.lang, start, end, m.phrase), True))
         return found
+
+    @staticmethod
+    def _owned(
+        ws: tuple[str, ...], match: Match, matches: list[Match], negators: set[str]
+    ) -> frozenset[int]:
+        """Negations inside another phrase found that ends before ``match`` ("svarer ikke" |
+        "på mail"): that phrase's, so they do not turn ``match`` around. A phrase that shares
+        a word with ``match`` shares its negation ("har ikke sendt" / "sendt over filene")."""
+        return frozenset(
+            i
+            for other in matches
+            if other.end <= match.start and other is not match
+            for i in range(other.start + 1, other.end)
+            if ws[i] in negators
+        )
 
     @staticmethod
     def _flip(q: _Question, option: str) -> str | None:
@@ -426,6 +472,8 @@ class QuestionReader:
         langs = [lang, *(code for code in LANGS if code != lang)]
         found: dict[str, set[str]] = {}
         for match, negated in self._matches(phrases, ws, langs):
+            if match.label.startswith(NOT_A_FACT):
+                continue  # a question only its own answer settles ("facts: false")
             question, option = match.label.split("=", 1)
             if negated:
                 q = self._questions[(flow_id, question)]

@@ -52,6 +52,7 @@ EMBEDDING_GATE_WEIGHT = 0.25
 # ``clientcoach calibrate --embeddings`` on the tuned short set.
 SHORT_EMBEDDING_BELOW = 0.9
 SHORT_EMBEDDING_WEIGHT = 0.7
+ROUTED_LOAD_AFTER_S = 1.0  # a process starts loading the embedding this long after its first route
 
 
 @dataclass(frozen=True)
@@ -193,7 +194,7 @@ def ranked_topics(
     from bot.understanding.embedding import load_in_background, topic_probabilities
 
     if embeddings:  # the first message a process routes starts the load (a no-op after that)
-        load_in_background()
+        load_in_background(after_s=ROUTED_LOAD_AFTER_S)
     seen = spelled_out(text, m.vocab[lang].spelling_table)  # chat spellings written out
     if is_long(text):
         embedded = topic_probabilities(seen) if embeddings else None

@@ -1,4 +1,5 @@
-"""Small talk: thanks, greetings, "ok", "wait what?", "can you repeat?", anger, distress.
+"""Small talk: thanks, greetings, "ok", "wait what?", "can you repeat?", "why do you ask?",
+anger, distress.
 
 A message is small talk when its phrases cover most of it (``kind``); distress and anger are also
 noticed inside a longer message (``feelings``), so that the reply can acknowledge them first.
@@ -13,7 +14,8 @@ from knowledge.models import LANGS
 MOSTLY = 0.6  # share of the words the small-talk phrases must cover
 MAX_WORDS = 8  # longer messages are not small talk as a whole
 # When several kinds are found, the first of this order is answered.
-ORDER = ("distress", "anger", "repeat", "confused", "bot", "thanks", "greeting", "acknowledge")
+ORDER = ("distress", "anger", "repeat", "why", "confused", "bot", "thanks", "greeting",
+         "acknowledge")
 
 
 class SmallTalkReader:
