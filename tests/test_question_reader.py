@@ -368,3 +368,24 @@ def test_answers_in_other_words_for_advice_praise_searches_and_reach(
 ) -> None:
     reading = READER.read(flow, question, text, lang)
     assert reading.accepted and reading.option == option
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "option"),
+    [
+        ("en", "I think so", "in-writing"),
+        ("en", "probably", "in-writing"),
+        ("en", "probably not", "verbal"),
+        ("fr", "probablement", "in-writing"),
+        ("fr", "je pense que non", "verbal"),
+        ("fr", "je pense qu'on avait rien signé", "none"),
+        ("nb", "tror det", "in-writing"),
+        ("nb", "sikkert", "in-writing"),
+        ("nb", "tror ikke vi skrev noe", "verbal"),
+    ],
+)
+def test_an_opinion_is_a_weak_yes_and_what_follows_it_decides(
+    lang: str, text: str, option: str
+) -> None:
+    reading = READER.read("unpaid-invoice", "terms", text, lang)
+    assert reading.accepted and reading.option == option

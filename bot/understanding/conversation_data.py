@@ -104,6 +104,7 @@ class GeneralWords(_Strict):
     late: Phrases
     skip: Phrases = Field(default_factory=Phrases)
     cancel: Phrases = Field(default_factory=Phrases)
+    opinion: Phrases = Field(default_factory=Phrases)
     articles: Phrases = Field(default_factory=Phrases)
     subjects: Phrases = Field(default_factory=Phrases)
     again: Phrases = Field(default_factory=Phrases)

@@ -79,6 +79,7 @@ class QuestionReader:
              for lang, p in getattr(general, kind).items()]  # fmt: skip
         )
         self.hedges = PhraseSet([("hedge", lang, p) for lang, p in general.hedge.items()])
+        self.opinions = PhraseSet([("opinion", lang, p) for lang, p in general.opinion.items()])
         self.unknown = PhraseSet([("unknown", lang, p) for lang, p in general.unknown.items()])
         self.negators = {lang: {w for p in general.negators.get(lang) for w in words(p)}
                          for lang in LANGS}  # fmt: skip
@@ -443,9 +444,21 @@ class QuestionReader:
         return any(ws[i] in negators and ws[i] not in INTERJECTIONS for i in near)
 
     def _polarity(self, q: _Question, ws: tuple[str, ...], langs: list[str]) -> Reading:
-        """A bare yes or no (or a negated sentence) mapped to this question's options."""
+        """A bare yes or no (or a negated sentence) mapped to this question's options; after
+        an opinion that opens the answer ("je pense que non", "tror ikke han betaler"), what
+        follows it, and a weak yes when nothing does ("probably", "sikkert")."""
         if q.words.yes is None and q.words.no is None:
             return NOTHING
+        opened = [m.end for m in self.opinions.find(ws, langs) if m.start == 0]
+        if opened:
+            rest = tuple(w for w in ws[max(opened) :] if w != BREAK)
+            after = self._plain_polarity(q, rest, langs) if rest else NOTHING
+            if after.option is not None:
+                return Reading(after.option, min(after.confidence, 0.7), after.why)
+            return Reading(q.words.yes, 0.6, "opinion") if q.words.yes else NOTHING
+        return self._plain_polarity(q, ws, langs)
+
+    def _plain_polarity(self, q: _Question, ws: tuple[str, ...], langs: list[str]) -> Reading:
         matches = self.polarity.find(ws, langs)
         if matches:
             first = min(matches, key=lambda m: (m.start, -m.size))
