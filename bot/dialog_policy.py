@@ -118,7 +118,13 @@ class DialogPolicy:
             return None, "invalid_days" if days.invalid else "days"
         if kind == "amount":
             plain = parse_amount(text) if _PLAIN_NUMBER.match(text) else None
-            amount = find_amount(text) or plain or self._amount_in_words(text, lang)
+            amount = (
+                self._thousands(text)
+                or find_amount(text)
+                or plain
+                or self._amount_in_words(text, lang)
+                or self._plain_amount(text, self._currency_named(text))
+            )
             if amount is not None:
                 return amount, ""
         elif _DIGIT.search(text):
@@ -129,6 +135,25 @@ class DialogPolicy:
         if kind != "amount" and len(text.split()) <= MAX_REFERENCE_WORDS:
             return parse_reference(text), ""  # a name without digits ("Devis Dupont")
         return None, kind
+
+    def _thousands(self, text: str) -> str | None:
+        """ "3k", "2,5k€", "2 grand", "15 tusen kr": digits times a word for thousand."""
+        multipliers = {w for per in self.durations.thousands.values() for w in per}
+        for match in _TIMES.finditer(text):
+            if match.group(2).casefold() not in multipliers:
+                continue
+            value = float(match.group(1).replace(",", "."))
+            whole = round(value * 1000)
+            return f"{whole} {self._currency_named(text)}".strip()
+        return None
+
+    def _currency_named(self, text: str) -> str:
+        """The currency code a text names by word or sign ("euros", "kr", "$"), or ""."""
+        for word in words(text):
+            if word in CURRENCIES:
+                return CURRENCIES[word]
+        signs = [c for c in text if not c.isalnum() and not c.isspace() and c in CURRENCIES]
+        return CURRENCIES[signs[0]] if signs else ""
 
     def _amount_in_words(self, text: str, lang: str) -> str | None:
         """ "deux mille euros" → "2000 EUR" (the currency named, if any)."""
@@ -474,6 +499,7 @@ class DialogPolicy:
 _BARE_NUMBER = re.compile(
     r"(?<![\w-])\d{1,3}(?:[\s\u00a0\u202f.,']\d{3})+(?!\d)|(?<![\w-])\d+(?![\d])"
 )
+_TIMES = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d+)?)\s*([^\W\d_]+)")  # "3k", "2,5 mille"
 _ELIDED = re.compile(r"\b[^\W\d_][’']")  # "j'avais", "d'accord": no "j" (jours) or "d" (days)
 
 

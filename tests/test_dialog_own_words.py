@@ -283,3 +283,24 @@ async def test_stop_words_inside_an_answer_are_the_answer() -> None:
     await chat.say("il a laissé tomber le projet, plus de budget")
     session = await chat.session()
     assert session.flow == "client-left" and session.slots.get("reason") is not None
+
+
+# Amounts as people write them ------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("lang", "text", "amount"),
+    [
+        ("en", "3k", "3000"),
+        ("fr", "2,5k€", "2500 EUR"),
+        ("en", "about 2 grand", "2000"),
+        ("en", "1.5k dollars", "1500 USD"),
+        ("nb", "to tusen kroner", "2000 NOK"),
+        ("fr", "environ 3000", "3000"),
+        ("en", "roughly 4200 I think", "4200"),
+    ],
+)
+def test_an_amount_in_thousands_or_among_words_is_read(lang: str, text: str, amount: str) -> None:
+    from datetime import date
+
+    policy = memory_engine().policy
+    value, _ = policy.read_value("unpaid-invoice", "amount", text, lang, date(2026, 12, 1))
+    assert value == amount

@@ -389,3 +389,16 @@ def test_an_opinion_is_a_weak_yes_and_what_follows_it_decides(
 ) -> None:
     reading = READER.read("unpaid-invoice", "terms", text, lang)
     assert reading.accepted and reading.option == option
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "option"),
+    [
+        ("terms", "on c mis daccord a loral", "verbal"),
+        ("terms", "jcrois pas qu on a signe", "verbal"),
+        ("history", "cetait deja arrive l an dernier", "repeated"),
+    ],
+)
+def test_french_typed_without_apostrophes_is_read(question: str, text: str, option: str) -> None:
+    reading = READER.read("unpaid-invoice", question, text, "fr")
+    assert reading.accepted and reading.option == option

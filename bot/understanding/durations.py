@@ -219,7 +219,11 @@ class DurationReader:
                 if word in self.hundreds[code]:
                     current, seen, i = (current or 1) * 100, True, i + 1
                     continue
-                number = None if word in NOT_ALONE and not seen else self._number(ws, i, code)
+                before_multiplier = i + 1 < len(ws) and (
+                    ws[i + 1] in self.thousands[code] or ws[i + 1] in self.hundreds[code]
+                )  # "to tusen", "une centaine": the article-like word is the number here
+                alone = word in NOT_ALONE and not seen and not before_multiplier
+                number = None if alone else self._number(ws, i, code)
                 if number is not None and not ws[i].isdigit() and number[0] < 100:
                     current += int(number[0])
                     seen, i = True, i + number[1]
