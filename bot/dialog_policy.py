@@ -465,21 +465,36 @@ class DialogPolicy:
 
     # Openings ---------------------------------------------------------------------------------
     def flow_for_topic(self, topic_id: str, text: str, lang: str, today: date) -> str | None:
-        """The flow an opening routed to ``topic_id`` (a topic without a flow) starts instead,
-        when it states an answer of that flow (``opening_facts.yaml``): a choice it names, or an
-        amount or a number of days next to a word of lateness ("il me doit 2400 balles")."""
+        """The flow an opening routed to ``topic_id`` (a topic without a flow) starts instead
+        (``opening_facts.yaml``): when the topic is itself an answer of that flow
+        ("situation=competitor"), or the opening states one of the answers listed: a choice it
+        names, or an amount or a number of days next to a word of lateness ("il me doit 2400
+        balles")."""
+        return next(iter(self.topic_answers(topic_id, text, lang, today)), None)
+
+    def topic_answers(
+        self, topic_id: str, text: str, lang: str, today: date
+    ) -> dict[str, dict[str, Any]]:
+        """flow id → the answers the topic itself gives, for each flow ``flow_for_topic`` may
+        start (in the file's order)."""
         text = text[:MAX_READ]
-        for flow_id, questions in self.opening_facts.get(topic_id, {}).items():
+        found_flows: dict[str, dict[str, Any]] = {}
+        for flow_id, entries in self.opening_facts.get(topic_id, {}).items():
             if flow_id not in self.flows:
                 continue
+            given = dict(e.split("=", 1) for e in entries if "=" in e)
+            if given:
+                found_flows[flow_id] = given
+                continue
             found = self.facts(flow_id, text, lang, today, skip=set(), opening=True)
-            for question_id in questions:
+            for question_id in entries:
                 if question_id not in found:
                     continue
                 free_text = self.kind_of(flow_id, question_id) != "choice"
                 if not free_text or self._mentions_late(text, lang):
-                    return flow_id
-        return None
+                    found_flows[flow_id] = {}
+                    break
+        return found_flows
 
     def asked_flow(self, text: str, lang: str) -> str | None:
         """The flow whose question an opening message asks ("should I keep working with him?")."""

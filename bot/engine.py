@@ -454,10 +454,12 @@ class Engine(Repairs):
         flow's prefilled slots)."""
         self._chosen(t, topic_id)
         flow_id = self.book.flow_of_topic.get(topic_id)
+        given: dict[str, Any] = {}
         if flow_id is None and text:
-            flow_id = self.policy.flow_for_topic(topic_id, text, t.lang, t.turn.at.date())
+            answers = self.policy.topic_answers(topic_id, text, t.lang, t.turn.at.date())
+            flow_id, given = next(iter(answers.items()), (None, {}))
         if flow_id is not None:
-            return self._start_flow(t, flow_id, text)
+            return self._start_flow(t, flow_id, text, given)
         session = t.session
         self._leave_flow(session)
         session.topic = topic_id
@@ -479,7 +481,11 @@ class Engine(Repairs):
             return None
         return self._talk_text(self.policy.small_talk.feelings(text, t.lang), t.lang)
 
-    def _start_flow(self, t: _Turn, flow_id: str, text: str | None = None) -> list[Reply]:
+    def _start_flow(
+        self, t: _Turn, flow_id: str, text: str | None = None, given: dict[str, Any] | None = None
+    ) -> list[Reply]:
+        """Start (or resume) a flow; ``given``: answers the topic that led here gives itself,
+        under what the message states."""
         session, flow = t.session, self.flows[flow_id]
         spec = flow.spec
         if session.paused and session.paused.get("flow") == flow_id:
@@ -488,7 +494,7 @@ class Engine(Repairs):
             return self._resume(t, flow_id)
         if session.flow is not None and session.flow != flow_id:
             self._pause(t)
-        slots = self._prefill(spec, text, t) if text else {}
+        slots = (given or {}) | (self._prefill(spec, text, t) if text else {})
         said = {k: v for k, v in self._said(text, t, spec.topic).items() if k not in spec.fills}
         slots = remembered(session.slots) | slots | ({draft_values.SAID: said} if said else {})
         session.flow, session.state, session.slots = flow_id, spec.initial, slots

@@ -304,3 +304,13 @@ def test_an_amount_in_thousands_or_among_words_is_read(lang: str, text: str, amo
     policy = memory_engine().policy
     value, _ = policy.read_value("unpaid-invoice", "amount", text, lang, date(2026, 12, 1))
     assert value == amount
+
+
+async def test_a_topic_that_is_itself_an_answer_starts_its_flow_with_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    routed_to(monkeypatch, "competitor-cheaper")
+    chat = Chat(memory_engine(), locale="en")
+    replies = await chat.say("They say another agency can do it faster. What should I tell them?")
+    let_go = KB.topics["say-no"].outcome("let-go").text.get("en")
+    assert (await chat.session()).topic == "say-no" and let_go in replies[0].text
