@@ -8,7 +8,7 @@ from pydantic import ValidationError
 
 from bot.understanding import embedding
 from bot.understanding.data import Spellings, load
-from bot.understanding.features import message_stems, respelled, spelled_out
+from bot.understanding.features import keyboard_spelling, message_stems, respelled, spelled_out
 from bot.understanding.model import OFFTOPIC, model
 from bot.understanding.router import route_with
 
@@ -30,6 +30,20 @@ def test_spelled_out_keeps_the_rest_of_the_text() -> None:
         ("il me doit 300 balles", "il me doit 300 euros", "fr"),
         ("idk why u never pay me", "i don't know why you never pay me", "en"),
         ("koss får jeg kunden til å betale", "hvordan får jeg kunden til å betale", "nb"),
+        (
+            "ka gjør æ itj nå, dvs etter fristen",
+            "hva gjør jeg ikke nå, det vil si etter fristen",
+            "nb",
+        ),
+        (
+            "ngl the client is kinda sus imo",
+            "to be honest the client is kind of suspicious in my opinion",
+            "en",
+        ),
+        ("two wks late and no pymt", "two weeks late and no payment", "en"),
+        # "aa" for å and "oe" for ø, typed without a Norwegian keyboard
+        ("venter paa betaling i to maaneder", "venter på betaling i to måneder", "nb"),
+        ("kunden vil ha moete hver dag", "kunden vil ha møte hver dag", "nb"),
     ],
 )
 def test_a_chat_spelling_reads_like_the_words_it_stands_for(
@@ -78,3 +92,15 @@ def test_the_embedding_reads_the_spelled_out_message(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(embedding, "load_in_background", lambda **_: None)
     route_with(model(), text, "fr")
     assert seen == ["je sais pas quoi faire, c pénible"]
+
+
+def test_keyboard_letters_are_read_back_only_for_words_the_vocabulary_lacks() -> None:
+    nb, en = model().vocab["nb"], model().vocab["en"]
+    assert keyboard_spelling("maaneder", nb) == "maneder"
+    assert keyboard_spelling("moete", nb) == "mote"
+    # words the vocabulary knows keep their letters ("ekstraarbeid", "samboer")
+    assert keyboard_spelling("ekstraarbeid", nb) == "ekstraarbeid"
+    assert keyboard_spelling("samboer", nb) == "samboer"
+    # nor do other languages, nor a word that is unknown either way
+    assert keyboard_spelling("maaneder", en) == "maaneder"
+    assert keyboard_spelling("zzaazz", nb) == "zzaazz"

@@ -16,6 +16,9 @@ _STEMMERS = {"fr": "french", "nb": "norwegian", "en": "english"}
 MIN_FUZZY = 5  # shorter words are never corrected: too many false friends
 FUZZY_CUTOFF = 84.0
 PREFIX = 5  # longer stems also count by their first letters ("facturat" ~ "factur")
+# Letters typed without a Norwegian keyboard: "aa" for å ("maaned", "betaale"), "oe" for ø
+# ("moete"); folded, å and ø read "a" and "o". Tried only on a word the vocabulary lacks.
+ASCII_LETTERS = {"nb": (("aa", "a"), ("oe", "o"))}
 
 
 @lru_cache(maxsize=3)
@@ -132,11 +135,25 @@ def train_features(
     return features_of([stem(t, lang) for t in toks], [t in stop for t in toks])
 
 
+def keyboard_spelling(tok: str, vocab: Vocabulary) -> str:
+    """``tok`` with the letters of :data:`ASCII_LETTERS` read back (``maaned`` -> ``maned``,
+    the fold of ``måned``) when only that form is known to the vocabulary."""
+    pairs = ASCII_LETTERS.get(vocab.lang)
+    if not pairs or tok in vocab.stop or stem(tok, vocab.lang) in vocab.known:
+        return tok
+    out = tok
+    for typed, letter in pairs:
+        out = out.replace(typed, letter)
+    if out != tok and (out in vocab.stop or stem(out, vocab.lang) in vocab.known):
+        return out
+    return tok
+
+
 def message_stems(text: str, vocab: Vocabulary) -> tuple[list[str], list[bool]]:
     """Stems of a user message (typos repaired, compounds split) and which are stopwords."""
     stems: list[str] = []
     mask: list[bool] = []
-    for tok in respelled(tokens(text), vocab.spellings):
+    for tok in map(lambda t: keyboard_spelling(t, vocab), respelled(tokens(text), vocab.spellings)):
         if tok in vocab.stop:
             stems.append(stem(tok, vocab.lang))
             mask.append(True)
