@@ -73,12 +73,15 @@ class OffTopic(_Strict):
     ``anchors`` are words that show a message is about clients or freelance work at all: a message
     without an anchor and without any topic phrase is off-topic. ``work``: questions about
     freelance work that no topic covers (insurance, accounting, finding clients).
+    ``menu_subjects``: subjects outside what a coach for client relationships advises on, even
+    asked by a freelancer (taxes, VAT): such a question gets the menu, not the closest topics.
     """
 
     examples: PerLang
     work: PerLang = Field(default_factory=PerLang)
     terms: PerLang = Field(default_factory=PerLang)
     anchors: PerLang = Field(default_factory=PerLang)
+    menu_subjects: PerLang = Field(default_factory=PerLang)
 
 
 Word = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+$")]

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 
 from bot.understanding.features import spelled_out
 from bot.understanding.language import detect_language, normalise_lang
+from bot.understanding.menu_subjects import names_menu_subject
 from bot.understanding.model import OFFTOPIC, Model, model
 from bot.understanding.normalise import tokens
 
@@ -259,8 +260,9 @@ def route_with(m: Model, text: str, lang: str, embeddings: bool = True) -> Routi
     ranked, mode, embedded = ranked_topics(m, text, lang, raw, embeddings, off_by_words)
     in_gate = embedded if mode == "long+embedding" else None  # short: the words decide
     if outside(raw, m.classes, evidence, GATE_AT[mode], gate_score(gate, in_gate)):
+        work = about_work(gate, evidence) and not names_menu_subject(text, m.vocab[lang])
         return Routing(ranked=ranked, candidates=[], ambiguous=False, offtopic=True, lang=lang,
-                       about_work=about_work(gate, evidence))  # fmt: skip
+                       about_work=work)  # fmt: skip
     candidates, ask, two = decide(ranked, THRESHOLDS[mode])
     return Routing(ranked=ranked, candidates=candidates, ambiguous=ask, offtopic=False, lang=lang,
                    two_topics=two)  # fmt: skip
