@@ -427,3 +427,23 @@ def test_an_answer_without_an_options_words_is_read_by_its_meaning_or_not_at_all
     assert not READER.read(flow, question, text, lang).accepted  # no option's words
     value, _ = ENGINE.policy.read_value(flow, question, text, lang, date(2026, 12, 1))
     assert value == option
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "Should I drop a client who pays late all the time?"),
+        ("fr", "dois-je lâcher un client qui paie en retard tout le temps ?"),
+    ],
+)
+def test_how_often_next_to_another_answer_tells_how_often_that_happens(
+    lang: str, text: str
+) -> None:
+    facts = READER.facts("drop-client", text, lang, opening=True)
+    assert facts.get("pays") == "late" and "volume" not in facts
+
+
+def test_how_often_said_of_its_own_thing_is_still_a_fact() -> None:
+    text = "Kunden betaler sent og gir meg nesten aldri oppdrag lenger"
+    facts = READER.facts("drop-client", text, "nb", opening=True)
+    assert facts.get("pays") == "late" and facts.get("volume") == "rare"
