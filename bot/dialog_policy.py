@@ -263,6 +263,8 @@ class DialogPolicy:
             answer = value if strong and not free_text else None
             return Decision("correction", changed=changed, value=answer)
         others = self.facts(flow_id, text, lang, today, skip=answered | {current})
+        if self.reader.how_often(flow_id, current):  # "ça arrive, surtout sur les gros projets"
+            others = {q: v for q, v in others.items() if not self.reader.how_often(flow_id, q)}
         feeling = self.small_talk.feelings(text, lang)
         if value is not None:
             return Decision("answer", value=value, facts=others, talk=feeling)

@@ -194,6 +194,11 @@ class QuestionReader:
         unique = [e for e in entries if len(seen[(e[1], words(e[2]))]) == 1]
         return PhraseSet(unique, self.skip)
 
+    def how_often(self, flow_id: str, question_id: str) -> bool:
+        """The question's options are a frequency (often / sometimes / rarely)."""
+        q = self._questions.get((flow_id, question_id))
+        return q is not None and bool(q.words.frequency)
+
     def knows(self, flow_id: str, question_id: str) -> bool:
         return (flow_id, question_id) in self._questions
 
