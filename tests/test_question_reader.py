@@ -447,3 +447,15 @@ def test_how_often_said_of_its_own_thing_is_still_a_fact() -> None:
     text = "Kunden betaler sent og gir meg nesten aldri oppdrag lenger"
     facts = READER.facts("drop-client", text, "nb", opening=True)
     assert facts.get("pays") == "late" and facts.get("volume") == "rare"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("fr", "parce qu'ils ont coupé tous les budgets externes cette année"),
+        ("nb", "de kuttet budsjettet for konsulenter"),
+    ],
+)
+def test_a_reason_that_names_the_budget_is_the_budget(lang: str, text: str) -> None:
+    reading = READER.read("client-left", "reason", text, lang)
+    assert reading.accepted and reading.option == "budget"
