@@ -25,6 +25,7 @@ from bot.answers import (
 )
 from bot.flows import Flow, question_of
 from bot.understanding import route
+from bot.understanding.answer_embedding import NearestOption
 from bot.understanding.conversation_data import ConversationData
 from bot.understanding.durations import DurationReader
 from bot.understanding.opening_words import OpeningWords
@@ -76,6 +77,7 @@ class DialogPolicy:
         self.flows = flows
         self.vocab = vocab
         self.reader = QuestionReader(kb, data, {fid: f.spec.topic for fid, f in flows.items()})
+        self.nearest = NearestOption(kb, data, {fid: f.spec.topic for fid, f in flows.items()})
         self.durations = DurationReader(data.numbers, vocab.units)
         self.small_talk = SmallTalkReader(data.small_talk)
         self.corrections = PhraseSet(
@@ -110,7 +112,13 @@ class DialogPolicy:
             reading: Reading = self.reader.read(flow_id, question_id, text, lang)
             if reading.accepted:
                 return reading.option, ""
-            return None, "dont_know" if reading.why == "dont_know" else "choice"
+            if reading.why == "dont_know":
+                return None, "dont_know"
+            if not self._dont_know(text, lang) and self.small_talk.kind(text, lang) is None:
+                guessed = self.nearest.option(flow_id, question_id, text)
+                if guessed is not None:  # no option's words, but one's meaning
+                    return guessed, ""
+            return None, "choice"
         if kind == "days":
             days = self.durations.read(text, lang, today)
             if days.value is not None:
@@ -255,6 +263,8 @@ class DialogPolicy:
             answer = value if strong and not free_text else None
             return Decision("correction", changed=changed, value=answer)
         others = self.facts(flow_id, text, lang, today, skip=answered | {current})
+        if self.reader.how_often(flow_id, current):  # "ça arrive, surtout sur les gros projets"
+            others = {q: v for q, v in others.items() if not self.reader.how_often(flow_id, q)}
         feeling = self.small_talk.feelings(text, lang)
         if value is not None:
             return Decision("answer", value=value, facts=others, talk=feeling)

@@ -314,3 +314,30 @@ async def test_a_topic_that_is_itself_an_answer_starts_its_flow_with_it(
     replies = await chat.say("They say another agency can do it faster. What should I tell them?")
     let_go = KB.topics["say-no"].outcome("let-go").text.get("en")
     assert (await chat.session()).topic == "say-no" and let_go in replies[0].text
+
+
+async def test_how_often_one_thing_happens_answers_no_other_how_often_question() -> None:
+    chat = Chat(memory_engine(), locale="fr")
+    await chat.command("lang:fr")
+    await chat.press("flow:losing-clients")
+    await chat.say("ça arrive, surtout sur les gros projets")
+    session = await chat.session()
+    assert session.slots.get("quality") == "sometimes"
+    assert "deadlines" not in session.slots  # asked in its turn, not read from this answer
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "days"),
+    [
+        ("fr", "une quinzaine de jours", 15),
+        ("fr", "une dizaine de jours", 10),
+        ("fr", "quelques semaines", 21),
+        ("en", "a few weeks", 21),
+        ("nb", "noen uker", 21),
+    ],
+)
+def test_approximate_numbers_of_days_are_read(lang: str, text: str, days: int) -> None:
+    from datetime import date
+
+    policy = memory_engine().policy
+    assert policy.read_value("unpaid-invoice", "days", text, lang, date(2026, 12, 1))[0] == days

@@ -402,3 +402,60 @@ def test_an_opinion_is_a_weak_yes_and_what_follows_it_decides(
 def test_french_typed_without_apostrophes_is_read(question: str, text: str, option: str) -> None:
     reading = READER.read("unpaid-invoice", question, text, "fr")
     assert reading.accepted and reading.option == option
+
+
+def _embedding_available() -> bool:
+    from bot.understanding import embedding
+
+    return embedding.available()
+
+
+@pytest.mark.skipif(not _embedding_available(), reason="the sentence embedding is not installed")
+@pytest.mark.parametrize(
+    ("flow", "question", "lang", "text", "option"),
+    [
+        ("client-left", "handover", "fr", "j'ai encore leurs maquettes sur mon disque", "pending"),
+        ("new-client-check", "verified", "en",
+         "I cross-checked their registration number with the public register, all good", "checked"),
+        ("unpaid-invoice", "terms", "fr", "éléphants violets", None),
+        ("unpaid-invoice", "terms", "nb", "bla bla", None),
+    ],
+)
+def test_an_answer_without_an_options_words_is_read_by_its_meaning_or_not_at_all(
+    flow: str, question: str, lang: str, text: str, option: str | None
+) -> None:
+    assert not READER.read(flow, question, text, lang).accepted  # no option's words
+    value, _ = ENGINE.policy.read_value(flow, question, text, lang, date(2026, 12, 1))
+    assert value == option
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "Should I drop a client who pays late all the time?"),
+        ("fr", "dois-je lâcher un client qui paie en retard tout le temps ?"),
+    ],
+)
+def test_how_often_next_to_another_answer_tells_how_often_that_happens(
+    lang: str, text: str
+) -> None:
+    facts = READER.facts("drop-client", text, lang, opening=True)
+    assert facts.get("pays") == "late" and "volume" not in facts
+
+
+def test_how_often_said_of_its_own_thing_is_still_a_fact() -> None:
+    text = "Kunden betaler sent og gir meg nesten aldri oppdrag lenger"
+    facts = READER.facts("drop-client", text, "nb", opening=True)
+    assert facts.get("pays") == "late" and facts.get("volume") == "rare"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("fr", "parce qu'ils ont coupé tous les budgets externes cette année"),
+        ("nb", "de kuttet budsjettet for konsulenter"),
+    ],
+)
+def test_a_reason_that_names_the_budget_is_the_budget(lang: str, text: str) -> None:
+    reading = READER.read("client-left", "reason", text, lang)
+    assert reading.accepted and reading.option == "budget"

@@ -194,6 +194,11 @@ class QuestionReader:
         unique = [e for e in entries if len(seen[(e[1], words(e[2]))]) == 1]
         return PhraseSet(unique, self.skip)
 
+    def how_often(self, flow_id: str, question_id: str) -> bool:
+        """The question's options are a frequency (often / sometimes / rarely)."""
+        q = self._questions.get((flow_id, question_id))
+        return q is not None and bool(q.words.frequency)
+
     def knows(self, flow_id: str, question_id: str) -> bool:
         return (flow_id, question_id) in self._questions
 
@@ -373,6 +378,25 @@ class QuestionReader:
                     found.append((Match(m.label, m.lang, start, end, m.phrase), True))
         return found
 
+    def _says_how_often_of_another(
+        self, ws: tuple[str, ...], match: Match, matches: list[Match]
+    ) -> bool:
+        """A phrase made only of how-often, yes/no or hedge words ("all the time", "toujours")
+        right next to another question's phrase: it tells how often that other thing happens
+        ("pays late all the time"), not "betaler sent og gir meg nesten aldri oppdrag"."""
+        generic = self.generic.get(match.lang, frozenset())
+        said = [w for w in ws[match.start : match.end] if w not in self.skip.get(match.lang, ())]
+        if not said or not all(key(w, match.lang) in generic for w in said):
+            return False
+        question = match.label.lstrip(NOT_A_FACT).split("=", 1)[0]
+        return any(
+            other is not match
+            and other.label.lstrip(NOT_A_FACT).split("=", 1)[0] != question
+            and (0 <= match.start - other.end <= 1 or 0 <= other.start - match.end <= 1)
+            and BREAK not in ws[min(match.end, other.end) : max(match.start, other.start)]
+            for other in matches
+        )
+
     @staticmethod
     def _owned(
         ws: tuple[str, ...], match: Match, matches: list[Match], negators: set[str]
@@ -484,9 +508,12 @@ class QuestionReader:
             return {}
         langs = [lang, *(code for code in LANGS if code != lang)]
         found: dict[str, set[str]] = {}
-        for match, negated in self._matches(phrases, ws, langs):
+        matches = self._matches(phrases, ws, langs)
+        for match, negated in matches:
             if match.label.startswith(NOT_A_FACT):
                 continue  # a question only its own answer settles ("facts: false")
+            if self._says_how_often_of_another(ws, match, [m for m, _ in matches]):
+                continue  # "pays late all the time": how often he pays late, not his volume
             question, option = match.label.split("=", 1)
             if negated:
                 q = self._questions[(flow_id, question)]
