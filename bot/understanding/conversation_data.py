@@ -118,6 +118,8 @@ class GeneralWords(_Strict):
     amounts: Phrases = Field(default_factory=Phrases)
     auxiliaries: Phrases = Field(default_factory=Phrases)
     spellings: dict[str, dict[str, str]] = Field(default_factory=dict)  # lang → chat form → words
+    dialect: dict[str, dict[str, str]] = Field(default_factory=dict)  # lang → regional form → words
+    intensifiers: Phrases = Field(default_factory=Phrases)
 
 
 class NumberWords(_Strict):

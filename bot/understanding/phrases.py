@@ -46,11 +46,13 @@ def _split(text: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=1)
 def _spellings() -> dict[tuple[str, ...], tuple[str, ...]]:
-    """Chat spelling (one or two tokens: "bcp", "1 ere") → the words it stands for."""
+    """Chat spelling or regional form (one or two tokens: "bcp", "1 ere", "ikkje", "sais pu")
+    → the words it stands for."""
     from bot.understanding.conversation_data import load  # data, read once
 
     table: dict[tuple[str, ...], tuple[str, ...]] = {}
-    for per_lang in load().words.spellings.values():
+    general = load().words
+    for per_lang in (*general.spellings.values(), *general.dialect.values()):
         for short, full in per_lang.items():
             table.setdefault(_split(short), _split(full))
     return table

@@ -83,11 +83,18 @@ class QuestionReader:
         self.unknown = PhraseSet([("unknown", lang, p) for lang, p in general.unknown.items()])
         self.negators = {lang: {w for p in general.negators.get(lang) for w in words(p)}
                          for lang in LANGS}  # fmt: skip
-        self.skip = {  # words left out of phrases and answers alike: articles, "was", "ble"
+        self.fact_skip = {  # words left out of phrases and answers alike: articles, "was", "ble"
             lang: frozenset(
                 w for p in (*general.articles.get(lang), *general.auxiliaries.get(lang))
                 for w in words(p)
             )
+            for lang in LANGS
+        }
+        # In the answer to the question asked, also the words that only stress it ("han gjør bare
+        # som han vil"); not in facts, where "just say no" of an opening is no answer yet.
+        self.skip = {
+            lang: self.fact_skip[lang]
+            | frozenset(w for p in general.intensifiers.get(lang) for w in words(p))
             for lang in LANGS
         }
         self.auxiliaries = {
@@ -180,7 +187,7 @@ class QuestionReader:
                 extra = q.words.options.get(option)
                 phrases = extra.words.items() if extra else []
                 for lang, phrase in phrases:
-                    kept = [w for w in words(phrase) if w not in self.skip.get(lang, ())]
+                    kept = [w for w in words(phrase) if w not in self.fact_skip.get(lang, ())]
                     size = len(kept)
                     one_word = size == 1 and not set(words(phrase)) & self.auxiliaries[lang]
                     long_word = one_word and len(stem(kept[0], lang)) >= MIN_FACT_WORD
@@ -192,7 +199,7 @@ class QuestionReader:
                         seen.setdefault((lang, words(phrase)), set()).add(question.id)
                         entries.append((f"{mark}{question.id}={option}", lang, phrase))
         unique = [e for e in entries if len(seen[(e[1], words(e[2]))]) == 1]
-        return PhraseSet(unique, self.skip)
+        return PhraseSet(unique, self.fact_skip)
 
     def how_often(self, flow_id: str, question_id: str) -> bool:
         """The question's options are a frequency (often / sometimes / rarely)."""
@@ -385,7 +392,8 @@ class QuestionReader:
         right next to another question's phrase: it tells how often that other thing happens
         ("pays late all the time"), not "betaler sent og gir meg nesten aldri oppdrag"."""
         generic = self.generic.get(match.lang, frozenset())
-        said = [w for w in ws[match.start : match.end] if w not in self.skip.get(match.lang, ())]
+        skip = self.fact_skip.get(match.lang, frozenset())
+        said = [w for w in ws[match.start : match.end] if w not in skip]
         if not said or not all(key(w, match.lang) in generic for w in said):
             return False
         question = match.label.lstrip(NOT_A_FACT).split("=", 1)[0]
