@@ -196,15 +196,17 @@ def ranked_topics(
 
     if embeddings:  # the first message a process routes starts the load (a no-op after that)
         load_in_background(after_s=ROUTED_LOAD_AFTER_S)
-    seen = spelled_out(text, m.vocab[lang].spelling_table)  # chat spellings written out
+    def seen() -> str:  # what the embedding reads: chat spellings written out
+        return spelled_out(text, m.vocab[lang].spelling_table)
+
     if is_long(text):
-        embedded = topic_probabilities(seen) if embeddings else None
+        embedded = topic_probabilities(seen()) if embeddings else None
         mode = "long+embedding" if embedded else "long"
         by_sentence = story_ranked(m, text, lang, SENTENCE_TEMPERATURE[mode])
         return fused(by_sentence, embedded, EMBEDDING_WEIGHT), mode, embedded
     ranked = calibrated(raw, m.classes, TEMPERATURE)
     if embeddings and not off_by_words and ranked[0][1] < SHORT_EMBEDDING_BELOW:
-        embedded = topic_probabilities(seen)
+        embedded = topic_probabilities(seen())
         if embedded:
             return sharpened(ranked, embedded, SHORT_EMBEDDING_WEIGHT), "short+embedding", embedded
     return ranked, "short", None
