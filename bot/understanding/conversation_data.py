@@ -120,6 +120,7 @@ class GeneralWords(_Strict):
     spellings: dict[str, dict[str, str]] = Field(default_factory=dict)  # lang → chat form → words
     dialect: dict[str, dict[str, str]] = Field(default_factory=dict)  # lang → regional form → words
     intensifiers: Phrases = Field(default_factory=Phrases)
+    conditionals: Phrases = Field(default_factory=Phrases)
 
 
 class NumberWords(_Strict):

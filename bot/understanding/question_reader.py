@@ -35,6 +35,7 @@ NOT_A_FACT = "~"  # label mark of a phrase of a question no other message answer
 MAX_LEAD_WORDS = 3  # "un peu," / "once," / "av og til,": an opening clause that is the answer
 MIN_COMPOUND_END = 5  # letters of a word also found as the end of a compound ("kontoradresse")
 MIN_FACT_WORD = 6  # letters of the stem of a single word read as a fact from a first message
+GOVERNED_WORDS = 3  # words between a negated verb and the thing it governs ("veut pas me donner")
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,9 @@ class QuestionReader:
                          for lang in LANGS}  # fmt: skip
         self.not_negations = PhraseSet(
             [("keep", lang, p) for lang, p in general.not_negations.items()]
+        )
+        self.conditionals = PhraseSet(
+            [("if", lang, p) for lang, p in general.conditionals.items()]
         )
         self.again = PhraseSet([("again", lang, p) for lang, p in general.again.items()])
         self.already = PhraseSet([("already", lang, p) for lang, p in general.already.items()])
@@ -330,13 +334,17 @@ class QuestionReader:
                 return True
         return False
 
-    def _negated(self, ws: tuple[str, ...], match: Match, kept: frozenset[int]) -> bool:
+    def _negated(
+        self, ws: tuple[str, ...], match: Match, kept: frozenset[int], lang: str | None = None
+    ) -> bool:
         """A negation shortly before the phrase, or right after it at the end of a clause ("il
         m'écoute pas", "han lytter ikke"), not inside it. "no", "non", "nei" negate only right
         before it ("no contract"), and not when a clause of its own starts there ("non il l'a
         déjà fait"); further away they answer the question ("no, he did this last year too").
         ``kept``: positions of negations that negate nothing ("pas mal")."""
         negators = self.negators.get(match.lang, set())
+        if lang is not None and lang != match.lang:  # "won't send me his passport" (a phrase of
+            negators = negators | self.negators.get(lang, set())  # another language found)
         if any(w in negators for w in ws[match.start : match.end]):
             return False  # "jamais", "not yet": the phrase is a negation itself
         after = match.end
@@ -370,7 +378,7 @@ class QuestionReader:
         kept = self._kept(ws, langs)
         matches = phrases.find(ws, langs)
         negators = {w for code in langs for w in self.negators[code]}
-        found = [(m, self._negated(ws, m, kept | self._owned(ws, m, matches, negators)))
+        found = [(m, self._negated(ws, m, kept | self._owned(ws, m, matches, negators), langs[0]))
                  for m in matches]  # fmt: skip
         dropped = {i for i, w in enumerate(ws) if w in negators and i not in kept}
         if dropped:
@@ -430,11 +438,16 @@ class QuestionReader:
     def _by_words(self, q: _Question, ws: tuple[str, ...], langs: list[str]) -> Reading | None:
         """The option whose words the answer uses most specifically (longest phrase)."""
         scores: dict[str, tuple[int, int]] = {}
-        for match, negated in self._matches(q.phrases, ws, langs):
+        matches = self._matches(q.phrases, ws, langs)
+        if q.words.frequency:
+            matches = self._qualified(matches)
+        matches = self._governed(ws, matches, langs)
+        lead = self._lead_words(ws, langs)
+        for match, negated in matches:
             option: str | None = self._flip(q, match.label) if negated else match.label
             if option is None:
                 continue
-            said_first = 1 if match.start == 0 else 0  # what comes first is what they mean
+            said_first = 1 if match.start <= lead else 0  # what comes first is what they mean
             score = (match.size + said_first, match.size)  # then the longer phrase
             scores[option] = max(scores.get(option, (0, 0)), score)
         if not scores:
@@ -445,6 +458,57 @@ class QuestionReader:
             return Reading(option, 0.4, "words-tie")
         margin = size - (ranked[1][1][0] if len(ranked) > 1 else 0)
         return Reading(option, 0.9 if size >= 2 or margin >= 2 else 0.8, "words")
+
+    def _lead_words(self, ws: tuple[str, ...], langs: list[str]) -> int:
+        """How many words open the answer before what it says: who it is about and articles
+        ("il veut pas...", "they refused", "han gjør som han vil")."""
+        opening = {w for code in langs for w in (*self.subjects[code], *self.fact_skip[code])}
+        lead = 0
+        while lead < len(ws) and ws[lead] in opening:
+            lead += 1
+        return lead
+
+    @staticmethod
+    def _qualified(matches: list[tuple[Match, bool]]) -> list[tuple[Match, bool]]:
+        """At a how-often question, "it happens" right before a how-often word of another
+        option is qualified by it ("ça m'arrive assez souvent", "it happens quite often", "det
+        hender sjelden"): only the word that says how often counts."""
+        return [
+            (m, negated)
+            for m, negated in matches
+            if not any(o.start == m.end and o.label != m.label for o, _ in matches)
+        ]
+
+    def _governed(
+        self, ws: tuple[str, ...], matches: list[tuple[Match, bool]], langs: list[str]
+    ) -> list[tuple[Match, bool]]:
+        """A phrase that carries its own negation governs the thing named right after it ("il
+        veut pas me donner | sa carte d'identité", "nekter å vise | passet"): that thing is its
+        object, no answer of its own."""
+        negators = {w for code in langs for w in self.negators[code]}
+        kept = self._kept(ws, langs)
+        owners = [
+            m for m, negated in matches
+            if not negated and any(
+                ws[i] in negators and i not in kept for i in range(m.start, m.end)
+            )
+        ]  # fmt: skip
+        return [
+            (m, negated)
+            for m, negated in matches
+            if negated or not any(
+                o.label != m.label and o.end <= m.start <= o.end + GOVERNED_WORDS
+                and BREAK not in ws[o.end : m.start]
+                for o in owners
+            )
+        ]  # fmt: skip
+
+    def _supposed(self, ws: tuple[str, ...], match: Match, langs: list[str]) -> bool:
+        """The phrase follows an "if" in its clause ("comment savoir si c'est sérieux")."""
+        for cond in self.conditionals.find(ws, langs):
+            if cond.end <= match.start and BREAK not in ws[cond.end : match.start]:
+                return True
+        return False
 
     def _repeat(self, q: _Question, ws: tuple[str, ...], langs: list[str]) -> Reading | None:
         """At a question with a "repeated" option: "again", "encore", "igjen", or "already"
@@ -522,6 +586,8 @@ class QuestionReader:
                 continue  # a question only its own answer settles ("facts: false")
             if self._says_how_often_of_another(ws, match, [m for m, _ in matches]):
                 continue  # "pays late all the time": how often he pays late, not his volume
+            if self._supposed(ws, match, langs):
+                continue  # "how do I know if they're legit": a question, no fact
             question, option = match.label.split("=", 1)
             if negated:
                 q = self._questions[(flow_id, question)]

@@ -1,0 +1,62 @@
+"""Rules that read meaning rather than words: what opens an answer after who it is about, "it
+happens" qualified by how often, and what follows an "if" (supposed, not said)."""
+
+from __future__ import annotations
+
+import pytest
+from engine_helpers import memory_engine
+
+READER = memory_engine().policy.reader
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "option"),
+    [
+        ("il refuse de me montrer sa pièce d'identité", "fr", "id-refused"),
+        ("elle veut pas me donner sa carte d'identité", "fr", "id-refused"),
+        ("he won't send me his passport", "en", "id-refused"),
+        ("han nekter å vise meg passet sitt", "nb", "id-refused"),
+    ],
+)
+def test_a_refusal_said_first_governs_the_id_it_names(text: str, lang: str, option: str) -> None:
+    reading = READER.read("new-client-check", "identity", text, lang)
+    assert reading.accepted and reading.option == option, reading
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "option"),
+    [
+        ("ça m'arrive assez souvent de livrer en retard", "fr", "often"),
+        ("ça m'arrive rarement, je suis organisée", "fr", "rarely"),
+        ("ça arrive tout le temps", "fr", "often"),
+        ("it happens all the time with big projects", "en", "often"),
+        ("it happens rarely, I plan well", "en", "rarely"),
+        ("det hender ofte at jeg blir sen", "nb", "often"),
+        ("det hender nesten aldri", "nb", "rarely"),
+    ],
+)
+def test_it_happens_is_qualified_by_how_often(text: str, lang: str, option: str) -> None:
+    reading = READER.read("losing-clients", "deadlines", text, lang)
+    assert reading.accepted and reading.option == option, reading
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("un prospect m'a contacté, comment savoir si c'est sérieux ?", "fr"),
+        ("how can I tell if this new client is legit and trustworthy?", "en"),
+        ("ny kunde, hvordan vet jeg om han er seriøs?", "nb"),
+    ],
+)
+def test_what_follows_an_if_is_no_fact_of_the_opening(text: str, lang: str) -> None:
+    assert "feeling" not in READER.facts("new-client-check", text, lang, opening=True)
+
+
+def test_a_fact_before_the_if_is_still_read() -> None:
+    text = "il refuse de montrer sa pièce d'identité, je me demande si c'est une arnaque"
+    facts = READER.facts("new-client-check", text, "fr", opening=True)
+    assert facts.get("identity") == "id-refused"
+
+
+def test_so_often_is_no_if() -> None:
+    assert not READER.conditionals.find(("il", "paie", "si", "souvent", "en", "retard"), ["fr"])
