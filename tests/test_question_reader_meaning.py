@@ -60,3 +60,19 @@ def test_a_fact_before_the_if_is_still_read() -> None:
 
 def test_so_often_is_no_if() -> None:
     assert not READER.conditionals.find(("il", "paie", "si", "souvent", "en", "retard"), ["fr"])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "kunden skylder meg 5000 og svarer ikke på mail",
+        "kunden har ikke betalt og svarer ikke på e-post",
+    ],
+)
+def test_how_a_client_does_not_answer_is_no_fact_of_the_terms(text: str) -> None:
+    assert "terms" not in READER.facts("unpaid-invoice", text, "nb", opening=True)
+
+
+def test_terms_said_on_their_own_are_still_a_fact() -> None:
+    facts = READER.facts("unpaid-invoice", "vi avtalte det på mail, han skylder 5000", "nb")
+    assert facts.get("terms") == "in-writing"

@@ -503,6 +503,18 @@ class QuestionReader:
             )
         ]  # fmt: skip
 
+    @staticmethod
+    def _complement(match: Match, matches: list[Match]) -> bool:
+        """The phrase goes on, without a pause, a negated phrase of another question ("svarer
+        ikke | på mail", "répond pas | par mail"): it says how, of that phrase, no fact."""
+        question = match.label.lstrip(NOT_A_FACT).split("=", 1)[0]
+        return any(
+            other.end == match.start
+            and other.label.lstrip(NOT_A_FACT).split("=", 1)[0] != question
+            and other.size >= 2
+            for other in matches
+        )
+
     def _supposed(self, ws: tuple[str, ...], match: Match, langs: list[str]) -> bool:
         """The phrase follows an "if" in its clause ("comment savoir si c'est sérieux")."""
         for cond in self.conditionals.find(ws, langs):
@@ -588,6 +600,8 @@ class QuestionReader:
                 continue  # "pays late all the time": how often he pays late, not his volume
             if self._supposed(ws, match, langs):
                 continue  # "how do I know if they're legit": a question, no fact
+            if self._complement(match, [m for m, _ in matches]):
+                continue  # "svarer ikke | på mail": how he does not answer, not the terms
             question, option = match.label.split("=", 1)
             if negated:
                 q = self._questions[(flow_id, question)]
