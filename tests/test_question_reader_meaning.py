@@ -76,3 +76,38 @@ def test_how_a_client_does_not_answer_is_no_fact_of_the_terms(text: str) -> None
 def test_terms_said_on_their_own_are_still_a_fact() -> None:
     facts = READER.facts("unpaid-invoice", "vi avtalte det på mail, han skylder 5000", "nb")
     assert facts.get("terms") == "in-writing"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "option"),
+    [
+        ("yes it happens, but very rarely", "en", "rarely"),
+        ("ouais, mais rarement", "fr", "rarely"),
+        ("ja, men bare av og til", "nb", "sometimes"),
+        ("det skjer, men svært sjelden", "nb", "rarely"),
+    ],
+)
+def test_a_how_often_after_but_is_what_counts(text: str, lang: str, option: str) -> None:
+    reading = READER.read("losing-clients", "conflicts", text, lang)
+    assert reading.accepted and reading.option == option, reading
+
+
+def test_a_negated_half_before_but_still_reads_both_halves() -> None:
+    reading = READER.read("losing-clients", "conflicts", "not never, but not often either", "en")
+    assert reading.option == "sometimes", reading
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"), [("zero confidence in him", "en"), ("null tillit til han", "nb")]
+)
+def test_zero_negates_what_it_counts(text: str, lang: str) -> None:
+    reading = READER.read("unpaid-invoice", "trust", text, lang)
+    assert reading.accepted and reading.option == "no-trust", reading
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"), [("money, mostly", "en"), ("une histoire de fric", "fr"), ("penger", "nb")]
+)
+def test_money_alone_is_a_budget_reason(text: str, lang: str) -> None:
+    reading = READER.read("client-left", "reason", text, lang)
+    assert reading.accepted and reading.option == "budget", reading

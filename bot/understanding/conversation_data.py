@@ -121,6 +121,7 @@ class GeneralWords(_Strict):
     dialect: dict[str, dict[str, str]] = Field(default_factory=dict)  # lang → regional form → words
     intensifiers: Phrases = Field(default_factory=Phrases)
     conditionals: Phrases = Field(default_factory=Phrases)
+    contrast: Phrases = Field(default_factory=Phrases)
 
 
 class NumberWords(_Strict):

@@ -107,6 +107,7 @@ class QuestionReader:
         self.not_negations = PhraseSet(
             [("keep", lang, p) for lang, p in general.not_negations.items()]
         )
+        self.contrast = PhraseSet([("but", lang, p) for lang, p in general.contrast.items()])
         self.conditionals = PhraseSet(
             [("if", lang, p) for lang, p in general.conditionals.items()]
         )
@@ -234,6 +235,9 @@ class QuestionReader:
         whole = self._whole(q, content(ws))
         if whole is not None:
             return whole
+        contrasted = self._contrasted(q, ws, langs)
+        if contrasted is not None:
+            return contrasted
         lead = self._lead(q, ws, langs)
         if lead is not None:
             return lead
@@ -281,6 +285,24 @@ class QuestionReader:
         hedged = [m for m in self.hedges.find(first, langs) if m.start == 0 and m.end == len(first)]
         if hedge is not None and hedged:
             return Reading(hedge, 0.8, "hedge")
+        return None
+
+    def _contrasted(self, q: _Question, ws: tuple[str, ...], langs: list[str]) -> Reading | None:
+        """At a how-often question, a later clause opened by "but" that says how often says
+        what counts ("it happens, but hardly ever", "oui, mais rarement")."""
+        if not q.words.frequency:
+            return None
+        frequency = set(q.words.frequency.values())
+        negators = {w for code in langs for w in self.negators[code]}
+        for c in self.contrast.find(ws, langs):
+            if c.start == 0:
+                continue  # "but" opens a clause after something else was said
+            if any(w in negators for w in ws[: c.start]):
+                continue  # "pas jamais, mais pas souvent non plus": both halves say it
+            rest = ws[c.end :]
+            found = self._by_words(q, rest, langs) if rest else None
+            if found is not None and found.accepted and found.option in frequency:
+                return Reading(found.option, found.confidence, "contrast")
         return None
 
     def _items_named(self, q: _Question, ws: tuple[str, ...], langs: list[str]) -> int:
