@@ -111,3 +111,18 @@ def test_zero_negates_what_it_counts(text: str, lang: str) -> None:
 def test_money_alone_is_a_budget_reason(text: str, lang: str) -> None:
     reading = READER.read("client-left", "reason", text, lang)
     assert reading.accepted and reading.option == "budget", reading
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("honnêtement pas terrible", "fr"),
+        ("pas top du tout", "fr"),
+        ("ikke så god magefølelse", "nb"),
+        ("ikke noe særlig", "nb"),
+        ("not a good feeling at all", "en"),
+    ],
+)
+def test_a_negated_good_feeling_is_a_bad_one(text: str, lang: str) -> None:
+    reading = READER.read("new-client-check", "feeling", text, lang)
+    assert reading.accepted and reading.option == "bad", reading
