@@ -126,3 +126,11 @@ def test_money_alone_is_a_budget_reason(text: str, lang: str) -> None:
 def test_a_negated_good_feeling_is_a_bad_one(text: str, lang: str) -> None:
     reading = READER.read("new-client-check", "feeling", text, lang)
     assert reading.accepted and reading.option == "bad", reading
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"), [("bof, non pas vraiment", "fr"), ("tja... nei", "nb"), ("meh, no", "en")]
+)
+def test_a_no_after_a_hedge_is_the_answer(text: str, lang: str) -> None:
+    reading = READER.read("say-no", "alternative", text, lang)
+    assert reading.accepted and reading.option == "no-alt", reading

@@ -256,6 +256,8 @@ class QuestionReader:
             ("hedge", self.hedges, q.words.hedge),
         ):
             if option is not None and phrases.find(ws, langs):
+                if kind == "hedge" and self._then_yes_or_no(ws, langs):
+                    continue  # "bof, pas vraiment", "tja, nei": the yes or no after it says more
                 return Reading(option, 0.78 if kind == "unknown" else 0.75, kind)
         if found is not None:
             return found
@@ -304,6 +306,12 @@ class QuestionReader:
             if found is not None and found.accepted and found.option in frequency:
                 return Reading(found.option, found.confidence, "contrast")
         return None
+
+    def _then_yes_or_no(self, ws: tuple[str, ...], langs: list[str]) -> bool:
+        """A yes or a no opens a later clause of the answer."""
+        return any(
+            m.start > 0 and ws[m.start - 1] == BREAK for m in self.polarity.find(ws, langs)
+        )
 
     def _items_named(self, q: _Question, ws: tuple[str, ...], langs: list[str]) -> int:
         """How many of the things a question asks for the answer names, not negated ("no
