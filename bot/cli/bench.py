@@ -60,7 +60,10 @@ def collect(quick: bool) -> dict[str, Any]:
     figures: dict[str, Any] = asyncio.run(engine_figures(n, warmup, big, _log))
     figures.pop("pid", None)
     _log("throughput with Redis")
-    redis_tps = asyncio.run(_redis_throughput(n))
+    from bot.understanding import embedding
+
+    with embedding.disabled():  # as the SQLite figure: the turn, not the embedding's inference
+        redis_tps = asyncio.run(_redis_throughput(n))
     if redis_tps is not None:
         figures["turns_per_s"]["redis"] = redis_tps
     figures["bolt_noop_us"] = bolt.as_dict()
