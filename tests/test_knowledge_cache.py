@@ -104,3 +104,16 @@ def test_the_cached_word_model_routes_as_a_trained_one(folder: Path) -> None:
     ]:
         assert cached.read(text, lang) == trained.read(text, lang)
     assert cached.rows == trained.rows and bytes(cached.loglik) == bytes(trained.loglik)
+
+
+def test_without_a_home_folder_there_is_no_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CLIENTCOACH_CACHE_DIR", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    assert cache.cache_dir() is None
+    calls, build = counting_build("built")
+    assert cache.cached("thing", "k", build) == "built" and len(calls) == 1
