@@ -203,3 +203,14 @@ def _validate(model: type[M], path: Path) -> M:
 def load() -> RoutingData:
     """The packaged routing data, read once."""
     return load_from(ROUTING_DIR)
+
+
+@lru_cache(maxsize=1)
+def routing_key() -> str:
+    """The disk-cache key of what is built from the packaged routing data (:mod:`knowledge.cache`):
+    a digest of the data, of the code that reads it and of the stemmer's and fuzzy matcher's
+    versions."""
+    from knowledge.cache import fingerprint
+
+    sources = [*ROUTING_DIR.rglob("*.yaml"), *Path(__file__).parent.glob("*.py")]
+    return fingerprint(sources, ["snowballstemmer", "rapidfuzz"])

@@ -13,7 +13,7 @@ from collections import Counter
 from functools import lru_cache
 from operator import add
 
-from bot.understanding.data import LANGS, load
+from bot.understanding.data import LANGS, load, routing_key
 from bot.understanding.normalise import letters, tokens
 
 SHORT_WORDS = 2  # messages of at most this many words ...
@@ -47,7 +47,14 @@ def _detector():  # noqa: ANN202 - lingua has no type stubs
 
 @lru_cache(maxsize=1)
 def _word_logprobs() -> dict[str, tuple[float, float, float]]:
-    """log P(language | word) for each word of our phrases (fr, nb, en order)."""
+    """log P(language | word) for each word of our phrases (fr, nb, en order); kept on disk
+    between processes with the word model (:mod:`knowledge.cache`)."""
+    from knowledge.cache import cached
+
+    return cached("language-words", routing_key(), _count_word_logprobs)
+
+
+def _count_word_logprobs() -> dict[str, tuple[float, float, float]]:
     data = load()
     counts: dict[str, Counter[str]] = {lang: Counter() for lang in LANGS}
     for lang in LANGS:

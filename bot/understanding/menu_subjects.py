@@ -1,30 +1,22 @@
 """Subjects a coach for client relationships does not advise on, even when a freelancer asks
 (taxes, VAT): an off-topic question about one gets the menu, not "the closest topics".
 
-The subjects are data (``menu_subjects`` in ``knowledge/routing/offtopic.yaml``), matched as
-stem sequences of the message, typos repaired as for routing.
+The subjects are data (``menu_subjects`` in ``knowledge/routing/offtopic.yaml``), kept by the
+word model as stem sequences and matched on the message's stems, typos repaired as for routing.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
-
-from bot.understanding.data import LANGS, load
-from bot.understanding.features import Vocabulary, message_stems, phrase_stems
+from bot.understanding.features import message_stems
+from bot.understanding.model import Model
 
 
-@lru_cache(maxsize=1)
-def _subjects() -> dict[str, frozenset[tuple[str, ...]]]:
-    listed = load().offtopic.menu_subjects
-    return {lang: frozenset(phrase_stems(p, lang) for p in listed.get(lang)) for lang in LANGS}
-
-
-def names_menu_subject(text: str, vocab: Vocabulary) -> bool:
+def names_menu_subject(text: str, m: Model, lang: str) -> bool:
     """True when ``text`` speaks of a subject that gets the menu."""
-    subjects = _subjects().get(vocab.lang, frozenset())
+    subjects = m.menu_subjects.get(lang, frozenset())
     if not subjects:
         return False
-    stems = message_stems(text, vocab)[0]
+    stems = message_stems(text, m.vocab[lang])[0]
     longest = max(len(s) for s in subjects)
     return any(
         tuple(stems[start : start + size]) in subjects

@@ -18,9 +18,8 @@ from collections import defaultdict
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from operator import add
-from pathlib import Path
 
-from bot.understanding.data import LANGS, ROUTING_DIR, RoutingData, load
+from bot.understanding.data import LANGS, RoutingData, load, routing_key
 from bot.understanding.features import (
     Vocabulary,
     features_of,
@@ -54,6 +53,7 @@ class Model:
     phrases: dict[tuple[str, ...], dict[int, float]]
     anchors: frozenset[str]
     phrase_starts: frozenset[str]  # first stems of the phrases (a quick filter)
+    menu_subjects: dict[str, frozenset[tuple[str, ...]]]  # per language: stem sequences
 
     def scores(self, text: str, lang: str) -> tuple[list[float], int]:
         """Log-score per class and how many phrases or anchors speak of clients and work."""
@@ -181,8 +181,21 @@ def train(data: RoutingData) -> Model:
     )
     phrases = _phrases(data, index, spelled)
     starts = frozenset(phrase[0] for phrase in phrases)
+    menu = {
+        lang: frozenset(phrase_stems(p, lang) for p in data.offtopic.menu_subjects.get(lang))
+        for lang in LANGS
+    }
     return Model(
-        classes, rows, memoryview(loglik), width, frozenset(domain), vocab, phrases, anchors, starts
+        classes,
+        rows,
+        memoryview(loglik),
+        width,
+        frozenset(domain),
+        vocab,
+        phrases,
+        anchors,
+        starts,
+        menu,
     )
 
 
@@ -207,11 +220,9 @@ def _phrases(
 def model() -> Model:
     """The model trained on the packaged routing data (once per process; kept on disk between
     processes by :mod:`knowledge.cache`, under a digest of the routing data and this code)."""
-    from knowledge.cache import cached, fingerprint
+    from knowledge.cache import cached
 
-    sources = [*ROUTING_DIR.rglob("*.yaml"), *Path(__file__).parent.glob("*.py")]
-    key = fingerprint(sources, ["snowballstemmer", "rapidfuzz"])
-    return cached("word-model", key, lambda: train(load()), _state, _from_state)
+    return cached("word-model", routing_key(), lambda: train(load()), _state, _from_state)
 
 
 def _state(m: Model) -> dict[str, object]:

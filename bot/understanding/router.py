@@ -262,7 +262,7 @@ def route_with(m: Model, text: str, lang: str, embeddings: bool = True) -> Routi
     ranked, mode, embedded = ranked_topics(m, text, lang, raw, embeddings, off_by_words)
     in_gate = embedded if mode == "long+embedding" else None  # short: the words decide
     if outside(raw, m.classes, evidence, GATE_AT[mode], gate_score(gate, in_gate)):
-        work = about_work(gate, evidence) and not names_menu_subject(text, m.vocab[lang])
+        work = about_work(gate, evidence) and not names_menu_subject(text, m, lang)
         return Routing(ranked=ranked, candidates=[], ambiguous=False, offtopic=True, lang=lang,
                        about_work=work)  # fmt: skip
     candidates, ask, two = decide(ranked, THRESHOLDS[mode])
