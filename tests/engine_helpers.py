@@ -6,10 +6,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
+
+import bot.engine as engine_module
 import knowledge
 from bot.engine import Engine
 from bot.models import ConversationKey, Reply, Turn
 from bot.store.memory import MemoryStore
+from bot.understanding import Routing
 from knowledge.models import KnowledgeBase
 
 LANGS = ("fr", "nb", "en")
@@ -83,3 +87,14 @@ def check_reply(reply: Reply) -> None:
         assert not BRACES.search(reply.draft.text), reply.draft.text
     for button in reply.buttons:
         assert 0 < len(button.payload.encode()) <= 64 and button.label.strip()
+
+
+def routed_to(monkeypatch: pytest.MonkeyPatch, *topics: str) -> None:
+    """The engine's router answers ``topics`` (ambiguous when several) for any message."""
+    routing = Routing(
+        ranked=[(x, 0.9) for x in topics],
+        candidates=list(topics),
+        ambiguous=len(topics) > 1,
+        offtopic=False,
+    )
+    monkeypatch.setattr(engine_module, "route", lambda text, lang=None: routing)

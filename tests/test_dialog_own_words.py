@@ -5,22 +5,9 @@ bare button number at a free-text question."""
 from __future__ import annotations
 
 import pytest
-from engine_helpers import Chat, memory_engine, real_kb
-
-import bot.engine as engine_module
-from bot.understanding import Routing
+from engine_helpers import Chat, memory_engine, real_kb, routed_to
 
 KB = real_kb()
-
-
-def routed_to(monkeypatch: pytest.MonkeyPatch, *topics: str) -> None:
-    routing = Routing(
-        ranked=[(x, 0.9) for x in topics],
-        candidates=list(topics),
-        ambiguous=len(topics) > 1,
-        offtopic=False,
-    )
-    monkeypatch.setattr(engine_module, "route", lambda text, lang=None: routing)
 
 
 # Openings on a topic without a flow ------------------------------------------------------------

@@ -4,11 +4,9 @@ number), those questions are not asked, and the draft carries the values."""
 from __future__ import annotations
 
 import pytest
-from engine_helpers import Chat, memory_engine, real_kb
+from engine_helpers import Chat, memory_engine, real_kb, routed_to
 
-import bot.engine as engine_module
 from bot.flows import Flow
-from bot.understanding import Routing
 from dialogs.registry import FLOWS, check
 from dialogs.unpaid_invoice import FLOW as UNPAID
 
@@ -21,16 +19,6 @@ FIRST = {
            {"days": 45, "amount": "5000 NOK"}, "kr\u00a05\u00a0000"),
     "fr": ("facture F-12 impayée depuis 3 semaines", {"days": 21, "invoice": "F-12"}, None),
 }  # fmt: skip
-
-
-def routed_to(monkeypatch: pytest.MonkeyPatch, *topics: str) -> None:
-    routing = Routing(
-        ranked=[(x, 0.9) for x in topics],
-        candidates=list(topics),
-        ambiguous=len(topics) > 1,
-        offtopic=False,
-    )
-    monkeypatch.setattr(engine_module, "route", lambda text, lang=None: routing)
 
 
 def asked(chat: Chat, lang: str) -> str | None:
