@@ -120,9 +120,11 @@ class QuestionReader:
         self.generic = self._generic_stems(general)
         self.when = {lang: frozenset(key(w, lang) for p in general.when.get(lang) for w in words(p))
                      for lang in LANGS}  # fmt: skip
-        contact = general.contact_verbs
-        self.contact = PhraseSet([("contact", lang, p) for lang, p in contact.items()])
-        self.sudden = PhraseSet([("sudden", lang, p) for lang, p in general.suddenness.items()])
+        # Verbs of getting in touch and words of suddenness, found in one pass of a message.
+        self.marks = PhraseSet(
+            [("contact", lang, p) for lang, p in general.contact_verbs.items()]
+            + [("sudden", lang, p) for lang, p in general.suddenness.items()]
+        )
         for flow_id, topic_id in flows.items():
             answers = data.answers.get(flow_id)
             topic = kb.topics[topic_id]
@@ -413,7 +415,7 @@ class QuestionReader:
         meg", "il ne respecte pas mes horaires"): the phrase is then found without the negation."""
         kept = self._kept(ws, langs)
         matches = phrases.find(ws, langs)
-        sudden = self.sudden.find(ws, langs) if matches else []
+        sudden = [m for m in self.marks.find(ws, langs) if m.label == "sudden"] if matches else []
         if sudden:  # "du jour au lendemain", "out of the blue": how suddenly, never why
             matches = [
                 m for m in matches if not any(s.start <= m.start and m.end <= s.end for s in sudden)
@@ -653,7 +655,7 @@ class QuestionReader:
         langs = [lang, *(code for code in LANGS if code != lang)]
         found: dict[str, set[str]] = {}
         matches = self._matches(phrases, ws, langs)
-        contact = self.contact.find(ws, langs) if matches else []
+        contact = [m for m in self.marks.find(ws, langs) if m.label == "contact"] if matches else []
         for match, negated in matches:
             if match.label.startswith(NOT_A_FACT):
                 continue  # a question only its own answer settles ("facts: false")
