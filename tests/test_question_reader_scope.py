@@ -157,3 +157,17 @@ def test_an_amount_in_a_first_message_is_prefilled_also_in_thousands(
 ) -> None:
     facts = POLICY.facts("unpaid-invoice", text, lang, TODAY, skip=set(), opening=True)
     assert facts.get("amount") == amount
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "yes, signed contract. oh wait, it's actually 25 days, not 20"),
+        ("fr", "oui par écrit. ah pardon, en fait c'est 25 jours, pas 20"),
+        ("nb", "ja, skriftlig. unnskyld, det er egentlig 25 dager, ikke 20"),
+    ],
+)
+def test_a_number_said_negated_in_a_correction_is_no_new_amount(lang: str, text: str) -> None:
+    slots = {"days": 20, "amount": "1500 USD"}
+    decision = POLICY.decide("unpaid-invoice", "asking_terms", slots, text, lang, TODAY)
+    assert decision.changed == {"days": 25}
