@@ -23,15 +23,12 @@ months late"). :func:`asks_menu_subject` tells the two apart, per clause:
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from bot.understanding.features import message_stems, stem
+from bot.understanding.model import BONUS, MAX_PHRASE, Model
 from bot.understanding.normalise import tokens
 
-if TYPE_CHECKING:
-    from bot.understanding.model import Model
-
-STRONG = 6.0  # a phrase bonus this high is a decisive topic phrase (model.BONUS["strong"])
+STRONG = BONUS["strong"]  # a phrase with this bonus is a decisive topic phrase
 SPLIT_AT = 8  # a Norwegian token this long may be a compound holding a subject ("mvaregnskap")
 # Clauses: punctuation, and the words that join two statements.
 _CLAUSE = re.compile(
@@ -39,7 +36,7 @@ _CLAUSE = re.compile(
     re.IGNORECASE,
 )
 Spans = list[tuple[int, int]]
-_FILTERS: dict[int, tuple[dict[str, frozenset[str]], re.Pattern]] = {}
+_FILTERS: dict[frozenset, tuple[dict[str, frozenset[str]], re.Pattern]] = {}
 
 
 def names_menu_subject(text: str, m: Model, lang: str) -> bool:
@@ -59,15 +56,14 @@ def names_menu_subject(text: str, m: Model, lang: str) -> bool:
 def _filter(subjects: frozenset[tuple[str, ...]]) -> tuple[dict[str, frozenset[str]], re.Pattern]:
     """For each first stem of a subject, the last stems of the subjects it starts; and a pattern
     of the one-word subjects, found inside a compound. Built once per model."""
-    key = id(subjects)
-    hit = _FILTERS.get(key)
+    hit = _FILTERS.get(subjects)
     if hit is None:
         lasts: dict[str, set[str]] = {}
         for subject in subjects:
             lasts.setdefault(subject[0], set()).add(subject[-1])
         words = sorted((s[0] for s in subjects if len(s) == 1 and len(s[0]) >= 3), key=len)
         pattern = re.compile("|".join(map(re.escape, reversed(words))) or "(?!)")
-        hit = _FILTERS[key] = ({k: frozenset(v) for k, v in lasts.items()}, pattern)
+        hit = _FILTERS[subjects] = ({k: frozenset(v) for k, v in lasts.items()}, pattern)
     return hit
 
 
@@ -90,8 +86,8 @@ def _may_name(text: str, subjects: frozenset[tuple[str, ...]], lang: str) -> boo
 def _covered(stems: list[str], start: int, end: int, m: Model, asides: frozenset) -> bool:
     """True when a longer topic phrase or aside holds the span (``VAT number``, ``inkl. mva``)."""
     size = end - start
-    for first in range(max(0, start - 4), start + 1):
-        for last in range(end, min(len(stems), first + 5) + 1):
+    for first in range(max(0, start - MAX_PHRASE + 1), start + 1):
+        for last in range(end, min(len(stems), first + MAX_PHRASE) + 1):
             if last - first > size:
                 key = tuple(stems[first:last])
                 if key in m.phrases or key in asides:
@@ -134,7 +130,7 @@ def _decisive_phrase(stems: list[str], spans: Spans, m: Model) -> bool:
     taken = {i for a, b in spans for i in range(a, b)}
     start = 0
     while start < len(stems):
-        for end in range(min(start + 5, len(stems)), start, -1):
+        for end in range(min(start + MAX_PHRASE, len(stems)), start, -1):
             bonus = m.phrases.get(tuple(stems[start:end]))
             if bonus:
                 if max(bonus.values()) >= STRONG and not taken & set(range(start, end)):
