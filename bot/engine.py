@@ -29,7 +29,7 @@ from bot.repair import Repairs
 from bot.replies import ReplyBook
 from bot.store.base import Reminder, Session, SessionStore, StoreUnavailable
 from bot.turn_state import TurnState, describe
-from bot.understanding import detect_language, route
+from bot.understanding import detect_language, route, turn_memo
 from bot.understanding.conversation_data import load as load_conversation_data
 from bot.vocab import Vocabulary, fold
 from dialogs.registry import FLOWS
@@ -152,7 +152,9 @@ class Engine(Repairs):
                 trace.outcome = "foreign_button"
                 replies = [reply_policy.notice(self.book, reply_policy.FOREIGN_BUTTON, fallback)]
             else:
-                replies = reply_policy.shape(turn, await self._handle(turn, fallback, trace, state))
+                with turn_memo.one_turn():  # the readings of this message share their work
+                    replies = await self._handle(turn, fallback, trace, state)
+                replies = reply_policy.shape(turn, replies)
         except StoreUnavailable as exc:
             if in_delivery():
                 raise  # an inbox entry: retried later rather than answered "unavailable"

@@ -8,15 +8,17 @@ no accents, English contractions joined ("didn't" → "didnt"), French elisions 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from bot.understanding import turn_memo
 from bot.understanding.features import stem
 from bot.understanding.normalise import fold
+from bot.understanding.turn_memo import per_turn
 from knowledge.models import LANGS
 
 _CONTRACTION = re.compile(r"([a-z])['’](t|s|re|ve|ll|d|m)\b")
@@ -29,7 +31,7 @@ MAX_CACHED = 20000  # typo repairs remembered per phrase set
 MAX_FOUND = 256  # answers whose matches are remembered per phrase set
 
 
-@lru_cache(maxsize=32768)  # the data's phrases are read several times when the readers start
+@per_turn(maxsize=32768)  # the data's phrases are read several times when the readers start
 def words(text: str) -> tuple[str, ...]:
     """The folded words of ``text`` (numbers kept as digits), chat spellings read as the words
     they stand for ("bcp" → "beaucoup", "1ere" → "premiere": ``words.yaml`` ``spellings``)."""
@@ -137,7 +139,7 @@ class PhraseSet:
             self._known[lang].update(stems)
         self._choices = {lang: sorted(self._known[lang]) for lang in LANGS}
         self._repairs: dict[tuple[str, str], str] = {}
-        self._found: dict[tuple[tuple[str, ...], tuple[str, ...]], list[Match]] = {}
+        self._found: dict[Hashable, list[Match]] = {}  # outside a turn
 
     def _repair(self, word: str, lang: str) -> str:
         """The known stem within the word's typo budget, or the word itself."""
@@ -166,14 +168,16 @@ class PhraseSet:
         """Every phrase found, in any of ``langs``, longest first (the same answer is read
         several times in a turn: the last ones are remembered)."""
         langs = tuple(langs)
-        key = (text_words, langs)
-        hit = self._found.get(key)
+        memo = turn_memo.current()
+        key = (self, text_words, langs)
+        remembered = self._found if memo is None else memo
+        hit = remembered.get(key)
         if hit is not None:
             return hit
         found = self._find(text_words, langs)
-        if len(self._found) >= MAX_FOUND:
+        if memo is None and len(self._found) >= MAX_FOUND:
             self._found.clear()
-        self._found[key] = found
+        remembered[key] = found
         return found
 
     def _find(self, text_words: tuple[str, ...], langs: tuple[str, ...]) -> list[Match]:

@@ -9,10 +9,12 @@ Each reading carries a confidence; below :data:`ACCEPT` the answer is not taken.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
+from bot.understanding import turn_memo
 from bot.understanding.conversation_data import (
     ConversationData,
     GeneralWords,
@@ -73,7 +75,7 @@ class QuestionReader:
         self._questions: dict[tuple[str, str], _Question] = {}
         self._facts: dict[str, PhraseSet] = {}
         self._opening_facts: dict[str, PhraseSet] = {}  # a first message: single words too
-        self._read: dict[tuple[str, str, str, str], Reading] = {}
+        self._read: dict[Hashable, Reading] = {}  # outside a turn
         general = data.words
         self.polarity = PhraseSet(
             [(kind, lang, p) for kind in ("yes", "no")
@@ -218,12 +220,14 @@ class QuestionReader:
     def read(self, flow_id: str, question_id: str, text: str, lang: str) -> Reading:
         """The option ``text`` gives for the question, with a confidence (a turn reads the same
         answer several times: the last readings are remembered)."""
-        key = (flow_id, question_id, text, lang)
-        hit = self._read.get(key)
+        memo = turn_memo.current()
+        key = (self, flow_id, question_id, text, lang)
+        remembered = self._read if memo is None else memo
+        hit = remembered.get(key)
         if hit is None:
-            if len(self._read) >= MAX_READINGS:
+            if memo is None and len(self._read) >= MAX_READINGS:
                 self._read.clear()
-            hit = self._read[key] = self._reading(flow_id, question_id, text, lang)
+            hit = remembered[key] = self._reading(flow_id, question_id, text, lang)
         return hit
 
     def _reading(self, flow_id: str, question_id: str, text: str, lang: str) -> Reading:
