@@ -84,12 +84,23 @@ MIN_STEM = 4  # a shorter stem cut far from its word says too little ("connais" 
 MAX_CUT = 3
 
 
+_KEYS: dict[str, dict[str, str]] = {lang: {} for lang in LANGS}  # per language: word → key
+MAX_KEYS = 200000  # words whose key is remembered, per language
+
+
 def key(word: str, lang: str) -> str:
     """What a word is matched by: its stem, or the word itself (marked) when stemming left only
     a short stub of a longer word."""
+    known = _KEYS.get(lang)
+    if known is not None:
+        hit = known.get(word)
+        if hit is not None:
+            return hit
     stemmed = stem(word, lang)
     if len(stemmed) < MIN_STEM and len(word) - len(stemmed) >= MAX_CUT:
-        return "=" + word
+        stemmed = "=" + word
+    if known is not None and len(known) < MAX_KEYS:
+        known[word] = stemmed
     return stemmed
 
 
@@ -138,31 +149,29 @@ class PhraseSet:
             self._by_first[lang].setdefault(stems[0], []).append((stems, label))
             self._known[lang].update(stems)
         self._choices = {lang: sorted(self._known[lang]) for lang in LANGS}
-        self._repairs: dict[tuple[str, str], str] = {}
+        self._repairs: dict[str, dict[str, str]] = {lang: {} for lang in LANGS}
         self._found: dict[Hashable, list[Match]] = {}  # outside a turn
 
     def _repair(self, word: str, lang: str) -> str:
         """The known stem within the word's typo budget, or the word itself."""
-        cached = self._repairs.get((word, lang))
+        repairs = self._repairs[lang]
+        cached = repairs.get(word)
         if cached is not None:
             return cached
-        if word in self._known[lang] or word.startswith("=") or not typo_budget(word):
-            if len(self._repairs) < MAX_CACHED:
-                self._repairs[(word, lang)] = word
-            return word
-        budget = typo_budget(word)
-        hit = process.extractOne(
-            word, self._choices[lang], scorer=Levenshtein.distance, score_cutoff=budget
-        )
         fixed = word
-        if hit is not None and len(hit[0]) >= MIN_TYPO - 1 and hit[0][0] == word[0]:
-            fixed = hit[0]  # same first letter: "wrtten" is "written", "banana" is no "bann"
-        if len(self._repairs) < MAX_CACHED:
-            self._repairs[(word, lang)] = fixed
+        if word not in self._known[lang] and not word.startswith("=") and typo_budget(word):
+            hit = process.extractOne(
+                word, self._choices[lang], scorer=Levenshtein.distance,
+                score_cutoff=typo_budget(word),
+            )  # fmt: skip
+            if hit is not None and len(hit[0]) >= MIN_TYPO - 1 and hit[0][0] == word[0]:
+                fixed = hit[0]  # same first letter: "wrtten" is "written", "banana" is no "bann"
+        if len(repairs) < MAX_CACHED:
+            repairs[word] = fixed
         return fixed
 
     def stems(self, text_words: tuple[str, ...], lang: str) -> list[str]:
-        return [self._repair(key(w, lang), lang) for w in text_words]
+        return [self._repair(k, lang) for k in keys_of(text_words, lang)]
 
     def find(self, text_words: tuple[str, ...], langs: Iterable[str] = LANGS) -> list[Match]:
         """Every phrase found, in any of ``langs``, longest first (the same answer is read
@@ -186,16 +195,47 @@ class PhraseSet:
             index = self._by_first[lang]
             if not index:
                 continue
-            skip = self._skip.get(lang, frozenset())
-            at = [i for i, w in enumerate(text_words) if w not in skip]
-            stems = self.stems(tuple(text_words[i] for i in at), lang)
+            skip = self._skip.get(lang)
+            if skip:
+                at: list[int] | None = [i for i, w in enumerate(text_words) if w not in skip]
+                kept = tuple(text_words[i] for i in at)
+            else:
+                at, kept = None, text_words
+            keys = keys_of(kept, lang)
+            fixes = self._fixes(set(keys).difference(self._known[lang]), lang)
+            if index.keys().isdisjoint(keys) and not any(f in index for f in fixes.values()):
+                continue  # no phrase of this language starts anywhere in the message
+            stems = [fixes.get(k, k) for k in keys] if fixes else keys
             for k, first in enumerate(stems):
-                for phrase, label in index.get(first, ()):
+                phrases = index.get(first)
+                if phrases is None:
+                    continue
+                for phrase, label in phrases:
                     end = k + len(phrase)
-                    if tuple(stems[k:end]) == phrase:
-                        found.append(Match(label, lang, at[k], at[end - 1] + 1, phrase))
+                    if len(phrase) == 1 or tuple(stems[k:end]) == phrase:
+                        start, stop = (k, end) if at is None else (at[k], at[end - 1] + 1)
+                        found.append(Match(label, lang, start, stop, phrase))
         found.sort(key=lambda m: (-m.size, m.start))
         return found
+
+    def _fixes(self, unknown: set[str] | frozenset[str], lang: str) -> dict[str, str]:
+        """Typo repairs of the message's words this set does not know (only those changed)."""
+        fixes = {}
+        repairs = self._repairs[lang]
+        for word in unknown:
+            if len(word) >= MIN_TYPO:
+                fixed = repairs.get(word) or self._repair(word, lang)
+                if fixed != word:
+                    fixes[word] = fixed
+        return fixes
+
+
+def keys_of(text_words: tuple[str, ...], lang: str) -> list[str]:
+    """The match keys of a message's words in ``lang`` (each word's key is remembered)."""
+    known = _KEYS.get(lang)
+    if known is None:
+        return [key(w, lang) for w in text_words]
+    return [known.get(w) or key(w, lang) for w in text_words]
 
 
 def covers(matches: list[Match], total: int, share: float) -> bool:

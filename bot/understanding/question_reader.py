@@ -76,6 +76,7 @@ class QuestionReader:
         self._facts: dict[str, PhraseSet] = {}
         self._opening_facts: dict[str, PhraseSet] = {}  # a first message: single words too
         self._read: dict[Hashable, Reading] = {}  # outside a turn
+        self._unions: dict[tuple[str, tuple[str, ...]], frozenset[str]] = {}
         general = data.words
         self.polarity = PhraseSet(
             [(kind, lang, p) for kind in ("yes", "no")
@@ -213,6 +214,15 @@ class QuestionReader:
         q = self._questions.get((flow_id, question_id))
         return q is not None and bool(q.words.frequency)
 
+    def _union(self, table: str, langs: list[str]) -> frozenset[str]:
+        """The words of one of the per-language tables (``negators``…) for ``langs``."""
+        key = (table, tuple(langs))
+        hit = self._unions.get(key)
+        if hit is None:
+            per_lang = getattr(self, table)
+            hit = self._unions[key] = frozenset(w for code in langs for w in per_lang[code])
+        return hit
+
     def knows(self, flow_id: str, question_id: str) -> bool:
         return (flow_id, question_id) in self._questions
 
@@ -299,7 +309,7 @@ class QuestionReader:
         if not q.words.frequency:
             return None
         frequency = set(q.words.frequency.values())
-        negators = {w for code in langs for w in self.negators[code]}
+        negators = self._union("negators", langs)
         for c in self.contrast.find(ws, langs):
             if c.start == 0:
                 continue  # "but" opens a clause after something else was said
@@ -320,7 +330,7 @@ class QuestionReader:
     def _items_named(self, q: _Question, ws: tuple[str, ...], langs: list[str]) -> int:
         """How many of the things a question asks for the answer names, not negated ("no
         phone"); a long word also as the end of a compound ("kontoradresse")."""
-        negators = {w for code in langs for w in self.negators[code]}
+        negators = self._union("negators", langs)
         count = 0
         for alternatives in q.items:
             for i in range(len(ws)):
@@ -411,12 +421,12 @@ class QuestionReader:
         meg", "il ne respecte pas mes horaires"): the phrase is then found without the negation."""
         kept = self._kept(ws, langs)
         matches = phrases.find(ws, langs)
-        negators = {w for code in langs for w in self.negators[code]}
+        negators = self._union("negators", langs)
         found = [(m, self._negated(ws, m, kept | self._owned(ws, m, matches, negators), langs[0]))
                  for m in matches]  # fmt: skip
         dropped = {i for i, w in enumerate(ws) if w in negators and i not in kept}
         if dropped:
-            particles = {w for code in langs for w in self.particles[code]}
+            particles = self._union("particles", langs)
             dropped |= {i for i, w in enumerate(ws) if w in particles}
             at = [i for i in range(len(ws)) if i not in dropped]
             spans = [(m.start, m.end) for m, _ in found]
@@ -496,7 +506,7 @@ class QuestionReader:
     def _lead_words(self, ws: tuple[str, ...], langs: list[str]) -> int:
         """How many words open the answer before what it says: who it is about and articles
         ("il veut pas...", "they refused", "han gjør som han vil")."""
-        opening = {w for code in langs for w in (*self.subjects[code], *self.fact_skip[code])}
+        opening = self._union("subjects", langs) | self._union("fact_skip", langs)
         lead = 0
         while lead < len(ws) and ws[lead] in opening:
             lead += 1
@@ -519,7 +529,7 @@ class QuestionReader:
         """A phrase that carries its own negation governs the thing named right after it ("il
         veut pas me donner | sa carte d'identité", "nekter å vise | passet"): that thing is its
         object, no answer of its own."""
-        negators = {w for code in langs for w in self.negators[code]}
+        negators = self._union("negators", langs)
         kept = self._kept(ws, langs)
         owners = [
             m for m, negated in matches
@@ -609,7 +619,7 @@ class QuestionReader:
                 return NOTHING
             return Reading(option, 0.8 if first.start == 0 else 0.7, first.label)
         kept = self._kept(ws, langs)  # "pas mal de missions" is no negation
-        negators = {w for code in langs for w in self.negators[code]}
+        negators = self._union("negators", langs)
         count = sum(1 for i, w in enumerate(ws) if w in negators and i not in kept)
         if count == 0:
             return NOTHING
