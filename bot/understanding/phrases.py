@@ -198,12 +198,19 @@ class PhraseSet:
             skip = self._skip.get(lang)
             if skip:
                 at: list[int] | None = [i for i, w in enumerate(text_words) if w not in skip]
-                kept = tuple(text_words[i] for i in at)
+                keys, present, long = message_keys(tuple(text_words[i] for i in at), lang)
             else:
-                at, kept = None, text_words
-            keys = keys_of(kept, lang)
-            fixes = self._fixes(set(keys).difference(self._known[lang]), lang)
-            if index.keys().isdisjoint(keys) and not any(f in index for f in fixes.values()):
+                at = None
+                keys, present, long = message_keys(text_words, lang)
+            fixes: dict[str, str] = {}
+            if long:
+                known, repairs = self._known[lang], self._repairs[lang]
+                for k in long:
+                    if k not in known:
+                        fixed = repairs.get(k) or self._repair(k, lang)
+                        if fixed != k:
+                            fixes[k] = fixed
+            if not fixes and index.keys().isdisjoint(present):
                 continue  # no phrase of this language starts anywhere in the message
             stems = [fixes.get(k, k) for k in keys] if fixes else keys
             for k, first in enumerate(stems):
@@ -218,24 +225,22 @@ class PhraseSet:
         found.sort(key=lambda m: (-m.size, m.start))
         return found
 
-    def _fixes(self, unknown: set[str] | frozenset[str], lang: str) -> dict[str, str]:
-        """Typo repairs of the message's words this set does not know (only those changed)."""
-        fixes = {}
-        repairs = self._repairs[lang]
-        for word in unknown:
-            if len(word) >= MIN_TYPO:
-                fixed = repairs.get(word) or self._repair(word, lang)
-                if fixed != word:
-                    fixes[word] = fixed
-        return fixes
+
+def keys_of(text_words: tuple[str, ...], lang: str) -> tuple[str, ...]:
+    """The match keys of a message's words in ``lang``."""
+    return message_keys(text_words, lang)[0]
 
 
-def keys_of(text_words: tuple[str, ...], lang: str) -> list[str]:
-    """The match keys of a message's words in ``lang`` (each word's key is remembered)."""
-    known = _KEYS.get(lang)
-    if known is None:
-        return [key(w, lang) for w in text_words]
-    return [known.get(w) or key(w, lang) for w in text_words]
+@per_turn(maxsize=1024)
+def message_keys(
+    text_words: tuple[str, ...], lang: str
+) -> tuple[tuple[str, ...], frozenset[str], tuple[str, ...]]:
+    """A message's match keys in ``lang``, shared by every phrase set: in order, as a set, and
+    those long enough to be typos worth repairing."""
+    known = _KEYS[lang]
+    keys = tuple([known.get(w) or key(w, lang) for w in text_words])
+    long = tuple(k for k in set(keys) if typo_budget(k) and not k.startswith("="))
+    return keys, frozenset(keys), long
 
 
 def covers(matches: list[Match], total: int, share: float) -> bool:
