@@ -137,7 +137,8 @@ class PhraseSet:
         """``entries``: (label, language, phrase); ``skip``: per language, words left out of
         both the phrases and the answers ("signed contract" then matches "signed a contract")."""
         self._skip = skip or {}
-        self._by_first: dict[str, dict[str, list[tuple[tuple[str, ...], str]]]] = {
+        # per language: first key -> phrase length -> phrase -> its labels, in the data's order
+        self._by_first: dict[str, dict[str, dict[int, dict[tuple[str, ...], list[str]]]]] = {
             lang: {} for lang in LANGS
         }
         self._known: dict[str, set[str]] = {lang: set() for lang in LANGS}
@@ -146,7 +147,8 @@ class PhraseSet:
             stems = tuple(key(w, lang) for w in kept)
             if not stems:
                 continue
-            self._by_first[lang].setdefault(stems[0], []).append((stems, label))
+            by_size = self._by_first[lang].setdefault(stems[0], {})
+            by_size.setdefault(len(stems), {}).setdefault(stems, []).append(label)
             self._known[lang].update(stems)
         self._choices = {lang: sorted(self._known[lang]) for lang in LANGS}
         self._repairs: dict[str, dict[str, str]] = {lang: {} for lang in LANGS}
@@ -214,14 +216,17 @@ class PhraseSet:
                 continue  # no phrase of this language starts anywhere in the message
             stems = [fixes.get(k, k) for k in keys] if fixes else keys
             for k, first in enumerate(stems):
-                phrases = index.get(first)
-                if phrases is None:
+                by_size = index.get(first)
+                if by_size is None:
                     continue
-                for phrase, label in phrases:
-                    end = k + len(phrase)
-                    if len(phrase) == 1 or tuple(stems[k:end]) == phrase:
-                        start, stop = (k, end) if at is None else (at[k], at[end - 1] + 1)
-                        found.append(Match(label, lang, start, stop, phrase))
+                for size, phrases in by_size.items():
+                    end = k + size
+                    phrase = (first,) if size == 1 else tuple(stems[k:end])
+                    labels = phrases.get(phrase)
+                    if labels is None:
+                        continue
+                    start, stop = (k, end) if at is None else (at[k], at[end - 1] + 1)
+                    found.extend(Match(label, lang, start, stop, phrase) for label in labels)
         found.sort(key=lambda m: (-m.size, m.start))
         return found
 
@@ -239,7 +244,9 @@ def message_keys(
     those long enough to be typos worth repairing."""
     known = _KEYS[lang]
     keys = tuple([known.get(w) or key(w, lang) for w in text_words])
-    long = tuple(k for k in set(keys) if typo_budget(k) and not k.startswith("="))
+    long = tuple(  # as typo_budget(k) > 0, for keys that are not whole words ("=sais")
+        [k for k in set(keys) if len(k) >= MIN_TYPO and k[0] != "=" and not k.isdigit()]
+    )
     return keys, frozenset(keys), long
 
 
