@@ -184,8 +184,8 @@ class DialogPolicy:
                 if days is not None and self._mentions_late(text, lang):
                     return days
             return self._late_days(text, lang, today)
-        if kind == "amount":
-            return find_amount(text)
+        if kind == "amount":  # "1 200 €", or thousands said short ("3k", "2,5k", "30k kr")
+            return find_amount(text) or self._thousands(text)
         if kind == "text" or kind == "reference":
             vocab = self.vocab
             return find_reference(text, vocab.invoice_words, vocab.number_marks, vocab.units)
@@ -205,7 +205,8 @@ class DialogPolicy:
             days = find_days(clause, numbers, vocab.units, vocab.frequency_words)
             if days is None:
                 reading = self.durations.read(clause, lang, today)
-                has_unit = any(w in self.durations.units for w in words(clause))
+                plain = words(_ELIDED.sub(" ", clause))  # "d'accord" has no "d" (days)
+                has_unit = any(w in self.durations.units for w in plain)
                 days = reading.value if has_unit else None
             if days is not None:
                 return days

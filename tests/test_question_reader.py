@@ -81,8 +81,9 @@ def test_bare_yes_and_no_map_to_the_option_each_question_gives_them(lang: str) -
     yes_words, no_words = YES_NO[lang]
     for flow, answers in DATA.answers.items():
         for question, qwords in answers.questions.items():
+            no = qwords.no_alone or qwords.no  # a bare no alone, where the question says so
             for said, option in [(w, qwords.yes) for w in yes_words] + [
-                (w, qwords.no) for w in no_words
+                (w, no) for w in no_words
             ]:
                 reading = READER.read(flow, question, said, lang)
                 if option is None:

@@ -75,6 +75,7 @@ class QuestionWords(_Strict):
 
     yes: str | None = None
     no: str | None = None
+    no_alone: str | None = None  # a "no" that is the whole answer, when it means less than ``no``
     hedge: str | None = None
     unknown: str | None = None
     repeat: str | None = None  # the option an "again" / "already … last year" answer means
@@ -84,7 +85,7 @@ class QuestionWords(_Strict):
     facts: bool = True  # False: only an answer to this question says it, never another message
     options: dict[str, OptionWords] = Field(default_factory=dict)
 
-    @field_validator("yes", "no", "hedge", "unknown", "repeat", mode="before")
+    @field_validator("yes", "no", "no_alone", "hedge", "unknown", "repeat", mode="before")
     @classmethod
     def _option_id(cls, value: Any) -> str | None:
         return None if value is None else str(value)
@@ -122,6 +123,9 @@ class GeneralWords(_Strict):
     intensifiers: Phrases = Field(default_factory=Phrases)
     conditionals: Phrases = Field(default_factory=Phrases)
     contrast: Phrases = Field(default_factory=Phrases)
+    when: Phrases = Field(default_factory=Phrases)
+    contact_verbs: Phrases = Field(default_factory=Phrases)
+    suddenness: Phrases = Field(default_factory=Phrases)
 
 
 class NumberWords(_Strict):

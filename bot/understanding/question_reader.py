@@ -121,6 +121,11 @@ class QuestionReader:
         self.particles = {lang: frozenset(w for p in general.particles.get(lang) for w in words(p))
                           for lang in LANGS}  # fmt: skip
         self.generic = self._generic_stems(general)
+        self.when = {lang: frozenset(key(w, lang) for p in general.when.get(lang) for w in words(p))
+                     for lang in LANGS}  # fmt: skip
+        contact = general.contact_verbs
+        self.contact = PhraseSet([("contact", lang, p) for lang, p in contact.items()])
+        self.sudden = PhraseSet([("sudden", lang, p) for lang, p in general.suddenness.items()])
         for flow_id, topic_id in flows.items():
             answers = data.answers.get(flow_id)
             topic = kb.topics[topic_id]
@@ -203,7 +208,8 @@ class QuestionReader:
                     generic = bool(q.words.frequency) and all(
                         key(w, lang) in self.generic[lang] for w in kept
                     )  # "une fois ou deux" says how often, not which question
-                    if size >= min_words and specific and not generic:
+                    timely = all(key(w, lang) in self.when[lang] for w in kept)  # "demain"
+                    if size >= min_words and specific and not generic and not timely:
                         seen.setdefault((lang, words(phrase)), set()).add(question.id)
                         entries.append((f"{mark}{question.id}={option}", lang, phrase))
         unique = [e for e in entries if len(seen[(e[1], words(e[2]))]) == 1]
@@ -421,6 +427,11 @@ class QuestionReader:
         meg", "il ne respecte pas mes horaires"): the phrase is then found without the negation."""
         kept = self._kept(ws, langs)
         matches = phrases.find(ws, langs)
+        sudden = self.sudden.find(ws, langs) if matches else []
+        if sudden:  # "du jour au lendemain", "out of the blue": how suddenly, never why
+            matches = [
+                m for m in matches if not any(s.start <= m.start and m.end <= s.end for s in sudden)
+            ]
         negators = self._union("negators", langs)
         found = [(m, self._negated(ws, m, kept | self._owned(ws, m, matches, negators), langs[0]))
                  for m in matches]  # fmt: skip
@@ -559,6 +570,16 @@ class QuestionReader:
             for other in matches
         )
 
+    @staticmethod
+    def _channel(ws: tuple[str, ...], match: Match, contact: list[Match]) -> bool:
+        """The phrase follows, in its clause, a verb of getting in touch ("ne répond pas | par
+        mail", "doesn't reply | by email"): it names the channel of that contact, no fact."""
+        return any(
+            verb.end <= match.start <= verb.end + GOVERNED_WORDS
+            and BREAK not in ws[verb.end : match.start]
+            for verb in contact
+        )
+
     def _supposed(self, ws: tuple[str, ...], match: Match, langs: list[str]) -> bool:
         """The phrase follows an "if" in its clause ("comment savoir si c'est sérieux")."""
         for cond in self.conditionals.find(ws, langs):
@@ -608,13 +629,22 @@ class QuestionReader:
             if after.option is not None:
                 return Reading(after.option, min(after.confidence, 0.7), after.why)
             return Reading(q.words.yes, 0.6, "opinion") if q.words.yes else NOTHING
-        return self._plain_polarity(q, ws, langs)
+        return self._plain_polarity(q, ws, langs, whole=True)
 
-    def _plain_polarity(self, q: _Question, ws: tuple[str, ...], langs: list[str]) -> Reading:
+    def _plain_polarity(
+        self, q: _Question, ws: tuple[str, ...], langs: list[str], whole: bool = False
+    ) -> Reading:
+        """``whole``: ``ws`` is the whole answer, so a "no" that is all of it ("nope", "non.")
+        denies the question as asked: ``no_alone`` where the question has one ("agreed in
+        writing?" → "no" says nothing was agreed that counts, not that it was said aloud)."""
         matches = self.polarity.find(ws, langs)
         if matches:
             first = min(matches, key=lambda m: (m.start, -m.size))
             option = q.words.yes if first.label == "yes" else q.words.no
+            if first.label == "no" and whole and q.words.no_alone is not None:
+                said = {i for m in matches if m.label == "no" for i in range(m.start, m.end)}
+                if all(i in said for i, w in enumerate(ws) if w != BREAK):
+                    option = q.words.no_alone
             if option is None:
                 return NOTHING
             return Reading(option, 0.8 if first.start == 0 else 0.7, first.label)
@@ -637,6 +667,7 @@ class QuestionReader:
         langs = [lang, *(code for code in LANGS if code != lang)]
         found: dict[str, set[str]] = {}
         matches = self._matches(phrases, ws, langs)
+        contact = self.contact.find(ws, langs) if matches else []
         for match, negated in matches:
             if match.label.startswith(NOT_A_FACT):
                 continue  # a question only its own answer settles ("facts: false")
@@ -646,6 +677,8 @@ class QuestionReader:
                 continue  # "how do I know if they're legit": a question, no fact
             if self._complement(match, [m for m, _ in matches]):
                 continue  # "svarer ikke | på mail": how he does not answer, not the terms
+            if self._channel(ws, match, contact):
+                continue  # "doesn't reply | by email": how he is reached, not the terms
             question, option = match.label.split("=", 1)
             if negated:
                 q = self._questions[(flow_id, question)]

@@ -1,0 +1,159 @@
+"""What a word reads as depends on the question and on what it goes with: a bare "no" answers
+the question asked, a channel after "reply" is how someone is reached, "out of the blue" says how
+suddenly, "several times" counts, "tomorrow" says when, and "3k" in a first message is money."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from engine_helpers import memory_engine
+
+ENGINE = memory_engine()
+POLICY = ENGINE.policy
+READER = POLICY.reader
+TODAY = date(2026, 12, 1)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"), [("en", "no"), ("en", "nope."), ("fr", "non"), ("fr", "nan"), ("nb", "nei!")]
+)
+def test_a_bare_no_to_terms_in_writing_says_nothing_was_agreed(lang: str, text: str) -> None:
+    reading = READER.read("unpaid-invoice", "terms", text, lang)
+    assert reading.accepted and reading.option == "none"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "option"),
+    [
+        ("en", "no, we only talked on the phone", "verbal"),
+        ("fr", "non, au téléphone", "verbal"),
+        ("nb", "nei, vi tok det på telefon", "verbal"),
+        ("fr", "je pense que non", "verbal"),  # an opinion, not a bare no
+    ],
+)
+def test_a_no_that_says_more_is_read_by_what_it_says(lang: str, text: str, option: str) -> None:
+    reading = READER.read("unpaid-invoice", "terms", text, lang)
+    assert reading.accepted and reading.option == option
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "my client doesn't reply by email anymore and owes me $800"),
+        ("en", "he never answers by email, and the invoice is unpaid"),
+        ("fr", "il ne répond pas par mail et me doit 500 €"),
+        ("fr", "elle ne me répond jamais par email, facture impayée"),
+        ("nb", "han svarer aldri på e-post og skylder meg 4000 kr"),
+    ],
+)
+def test_a_channel_after_a_verb_of_contact_is_no_fact_of_the_terms(lang: str, text: str) -> None:
+    assert "terms" not in READER.facts("unpaid-invoice", text, lang, opening=True)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("fr", "tout est confirmé par mail, il me doit 500 €"),
+        ("en", "we agreed over email and he owes me $500"),
+        ("nb", "vi avtalte det på mail, han skylder meg 5000 kr"),
+    ],
+)
+def test_terms_by_email_said_plainly_are_still_a_fact(lang: str, text: str) -> None:
+    assert READER.facts("unpaid-invoice", text, lang).get("terms") == "in-writing"
+
+
+def test_an_elided_word_is_no_unit_of_days_late() -> None:
+    text = "on s'est mis d'accord par mail, il me doit 500 €"
+    facts = POLICY.facts("unpaid-invoice", text, "fr", TODAY, skip=set(), opening=True)
+    assert "days" not in facts and facts.get("amount") == "500 EUR"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("fr", "mon client a arrêté notre collaboration du jour au lendemain"),
+        ("fr", "une cliente m'a lâché sans prévenir"),
+        ("en", "a client cancelled our contract out of the blue"),
+        ("en", "they just ended it overnight"),
+        ("nb", "kunden sa opp avtalen helt plutselig"),
+        ("nb", "kunden avsluttet samarbeidet ut av det blå"),
+    ],
+)
+def test_how_suddenly_a_client_left_is_no_reason(lang: str, text: str) -> None:
+    assert "reason" not in READER.facts("client-left", text, lang, opening=True)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("fr", "du jour au lendemain, sans explication"),
+        ("en", "out of the blue, they didn't say why"),
+        ("nb", "over natta, ingen forklaring"),
+    ],
+)
+def test_a_reason_not_known_is_still_read_next_to_how_sudden(lang: str, text: str) -> None:
+    reading = READER.read("client-left", "reason", text, lang)
+    assert reading.accepted and reading.option == "unknown"
+
+
+@pytest.mark.parametrize(
+    ("flow", "question", "option"),
+    [
+        ("unpaid-invoice", "history", "repeated"),  # "first time late?": more than once
+        ("losing-clients", "prices", "often"),  # "have clients left after ...?": it happened
+        ("losing-clients", "reorg", "often"),
+        ("losing-clients", "deadlines", "sometimes"),  # "do you deliver late?": a habit asked
+    ],
+)
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("fr", "plusieurs fois"),
+        ("fr", "à plusieurs reprises"),
+        ("en", "several times"),
+        ("en", "multiple times"),
+        ("nb", "flere ganger"),
+        ("nb", "mange ganger"),
+    ],
+)
+def test_a_count_of_times_reads_by_what_the_question_asks(
+    flow: str, question: str, option: str, lang: str, text: str
+) -> None:
+    reading = READER.read(flow, question, text, lang)
+    assert reading.accepted and reading.option == option
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("fr", "nouveau client, il veut commencer demain"),
+        ("en", "new client, he wants to start tomorrow"),
+        ("nb", "ny kunde, han vil begynne i morgen"),
+    ],
+)
+def test_when_a_job_starts_is_no_fact_of_the_checks(lang: str, text: str) -> None:
+    assert READER.facts("new-client-check", text, lang, opening=True) == {}
+
+
+@pytest.mark.parametrize(("lang", "text"), [("fr", "demain"), ("nb", "i morgen")])
+def test_when_answers_the_question_it_is_given_to(lang: str, text: str) -> None:
+    reading = READER.read("new-client-check", "verified", text, lang)
+    assert reading.accepted and reading.option == "not-checked"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "amount"),
+    [
+        ("fr", "un client me doit 3k depuis deux mois", "3000"),
+        ("fr", "un client me doit 3 000 € depuis deux mois", "3000 EUR"),
+        ("en", "a client owes me 2,5k and it's three weeks late", "2500"),
+        ("en", "client owes me 4k€, invoice overdue", "4000 EUR"),
+        ("nb", "kunden skylder meg 30k kr, forfalt for en måned siden", "30000 NOK"),
+    ],
+)
+def test_an_amount_in_a_first_message_is_prefilled_also_in_thousands(
+    lang: str, text: str, amount: str
+) -> None:
+    facts = POLICY.facts("unpaid-invoice", text, lang, TODAY, skip=set(), opening=True)
+    assert facts.get("amount") == amount
