@@ -601,7 +601,8 @@ class Engine(Repairs):
             return self._start_flow(t, asked, text)
         talk = self.policy.small_talk.kind(text, t.lang)
         if talk is not None and talk not in ("greeting",):
-            return [self._prefixed(self.book.menu(t.lang), self._talk_text(talk, t.lang))]
+            said = self._talk_text(talk, t.lang, at_menu=True)
+            return [self._prefixed(self.book.menu(t.lang), said)]
         replies = self._routed_replies(t, text)
         feeling = self._feeling(t, text)
         if feeling and replies and feeling not in replies[0].text:
