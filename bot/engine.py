@@ -29,7 +29,7 @@ from bot.repair import Repairs
 from bot.replies import ReplyBook
 from bot.store.base import Reminder, Session, SessionStore, StoreUnavailable
 from bot.turn_state import TurnState, describe
-from bot.understanding import detect_language, route
+from bot.understanding import detect_language, route, turn_memo
 from bot.understanding.conversation_data import load as load_conversation_data
 from bot.vocab import Vocabulary, fold
 from dialogs.registry import FLOWS
@@ -152,7 +152,9 @@ class Engine(Repairs):
                 trace.outcome = "foreign_button"
                 replies = [reply_policy.notice(self.book, reply_policy.FOREIGN_BUTTON, fallback)]
             else:
-                replies = reply_policy.shape(turn, await self._handle(turn, fallback, trace, state))
+                with turn_memo.one_turn():  # the readings of this message share their work
+                    replies = await self._handle(turn, fallback, trace, state)
+                replies = reply_policy.shape(turn, replies)
         except StoreUnavailable as exc:
             if in_delivery():
                 raise  # an inbox entry: retried later rather than answered "unavailable"
@@ -599,7 +601,8 @@ class Engine(Repairs):
             return self._start_flow(t, asked, text)
         talk = self.policy.small_talk.kind(text, t.lang)
         if talk is not None and talk not in ("greeting",):
-            return [self._prefixed(self.book.menu(t.lang), self._talk_text(talk, t.lang))]
+            said = self._talk_text(talk, t.lang, at_menu=True)
+            return [self._prefixed(self.book.menu(t.lang), said)]
         replies = self._routed_replies(t, text)
         feeling = self._feeling(t, text)
         if feeling and replies and feeling not in replies[0].text:

@@ -50,8 +50,14 @@ class Repairs:
                 items.append(self.book.t(f"noted_{question_id}", lang, value=shown))  # type: ignore[attr-defined]
         return "; ".join(items)
 
-    def _talk_text(self, kind: str | None, lang: str) -> str | None:
-        return self.book.t(f"talk_{kind}", lang) if kind else None  # type: ignore[attr-defined]
+    def _talk_text(self, kind: str | None, lang: str, at_menu: bool = False) -> str | None:
+        """What the bot says to small talk; ``at_menu``: outside a flow, where no question
+        waits ("what do you mean?" then asks what is going on)."""
+        if not kind:
+            return None
+        if at_menu and f"talk_{kind}_menu" in self.kb.interface:  # type: ignore[attr-defined]
+            return self.book.t(f"talk_{kind}_menu", lang)  # type: ignore[attr-defined]
+        return self.book.t(f"talk_{kind}", lang)  # type: ignore[attr-defined]
 
     # In a flow --------------------------------------------------------------------------------
     def _text_in_flow(self, t: _Turn, text: str) -> list[Reply]:

@@ -14,7 +14,8 @@ class DropClient(FlowModel):
     __slots__ = ()
 
     def is_dealbreaker(self) -> bool:
-        """Insulting talk about your work or your input passed off as theirs."""
+        """Insulting talk about your work, or your work misused (altered yet still under your name,
+        or passed off as theirs)."""
         return self.slots.get("work") == "insulting" or self.slots.get("input") == "misused"
 
     def points(self) -> int:

@@ -306,3 +306,12 @@ def test_an_opening_two_flows_ask_for_equally_is_left_to_the_router() -> None:
     assert policy.asked_flow("J'arrive pas à garder mes clients plus de 3 mois", "fr") != (
         "drop-client"  # "garder mes clients" is all of them, "garder ce client" this one
     )
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_confusion_outside_a_flow_asks_what_is_going_on_not_for_an_answer(lang: str) -> None:
+    chat = Chat(memory_engine(), locale=lang)
+    (reply,) = await chat.say(SAY[lang]["what"])
+    assert reply.text.startswith(KB.text("talk_confused_menu", lang))
+    assert KB.text("talk_confused", lang) not in reply.text  # no question waits for an answer
+    assert reply.buttons, "the menu comes with it"

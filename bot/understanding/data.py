@@ -75,6 +75,10 @@ class OffTopic(_Strict):
     freelance work that no topic covers (insurance, accounting, finding clients).
     ``menu_subjects``: subjects outside what a coach for client relationships advises on, even
     asked by a freelancer (taxes, VAT): such a question gets the menu, not the closest topics.
+    ``menu_asides``: phrases in which a subject word only qualifies an amount ("inkl. mva");
+    ``question_openings`` / ``question_endings``: how a clause that asks something opens or ends
+    (see :mod:`bot.understanding.menu_subjects`). ``speaker_words``: how freelancers describe
+    themselves (sole trader, auto-entrepreneur); they weigh nothing in the gate.
     """
 
     examples: PerLang
@@ -82,6 +86,10 @@ class OffTopic(_Strict):
     terms: PerLang = Field(default_factory=PerLang)
     anchors: PerLang = Field(default_factory=PerLang)
     menu_subjects: PerLang = Field(default_factory=PerLang)
+    menu_asides: PerLang = Field(default_factory=PerLang)
+    speaker_words: PerLang = Field(default_factory=PerLang)
+    question_openings: PerLang = Field(default_factory=PerLang)
+    question_endings: PerLang = Field(default_factory=PerLang)
 
 
 Word = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+$")]

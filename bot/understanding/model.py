@@ -21,6 +21,7 @@ from operator import add
 
 from bot.understanding.data import LANGS, RoutingData, load, routing_key
 from bot.understanding.features import (
+    PREFIX,
     Vocabulary,
     features_of,
     message_stems,
@@ -54,6 +55,7 @@ class Model:
     anchors: frozenset[str]
     phrase_starts: frozenset[str]  # first stems of the phrases (a quick filter)
     menu_subjects: dict[str, frozenset[tuple[str, ...]]]  # per language: stem sequences
+    menu_rule: dict[str, dict[str, frozenset[tuple[str, ...]]]]  # per language: asides, questions
 
     def scores(self, text: str, lang: str) -> tuple[list[float], int]:
         """Log-score per class and how many phrases or anchors speak of clients and work."""
@@ -166,12 +168,19 @@ def train(data: RoutingData) -> Model:
     width = n + len(GATE)
     rows: dict[str, int] = {}  # tens of thousands of features: one flat float32 table
     loglik = array("f")
+    neutral = _speaker_features(data, counts, stop)
     for feat, row in counts.items():
         values = list(unseen if feat in topical else gate_only)
         for column, count in row.items():
             values[column] = log(count + ALPHA) - denominators[column]
+        if feat in neutral:  # who is asking says nothing about whether the question is ours
+            values[n + 1] = values[n + 2] = values[n]
         rows[feat] = len(loglik)
         loglik.extend(values)
+    for lang in LANGS:  # a menu subject's words are known, never "repaired" into a topic word
+        stems[lang].update(
+            w for p in data.offtopic.menu_subjects.get(lang) for w in stem_words(p, lang)
+        )
     vocab = {lang: Vocabulary(lang, stems[lang], stop[lang], tables[lang]) for lang in LANGS}
     anchors = frozenset(
         stem(word, lang)
@@ -185,6 +194,13 @@ def train(data: RoutingData) -> Model:
         lang: frozenset(phrase_stems(p, lang) for p in data.offtopic.menu_subjects.get(lang))
         for lang in LANGS
     }
+    rule = {
+        lang: {
+            name: frozenset(phrase_stems(p, lang) for p in getattr(data.offtopic, name).get(lang))
+            for name in ("menu_asides", "question_openings", "question_endings")
+        }
+        for lang in LANGS
+    }
     return Model(
         classes,
         rows,
@@ -196,7 +212,39 @@ def train(data: RoutingData) -> Model:
         anchors,
         starts,
         menu,
+        rule,
     )
+
+
+def stem_words(text: str, lang: str) -> list[str]:
+    """The stems of a phrase's words."""
+    return [stem(word, lang) for word in tokens(text)]
+
+
+def _speaker_features(
+    data: RoutingData, counts: dict[str, dict[int, float]], stop: dict[str, frozenset[str]]
+) -> frozenset[str]:
+    """Features made only of the words freelancers describe themselves with (``sole trader``,
+    ``auto-entrepreneur``, ``enkeltpersonforetak``: ``speaker_words`` in ``offtopic.yaml``),
+    stopwords aside. They weigh nothing in the gate: a two-word status yields five features (its
+    words, their pair, a prefix, a pair with "a") that seen in the work questions alone outvoted
+    the one topic word of "how do I set up proper invoices as a sole trader"."""
+    words = {
+        stem(word, lang)
+        for lang in LANGS
+        for text in data.offtopic.speaker_words.get(lang)
+        for word in tokens(text)
+    }
+    stops = {stem(word, lang) for lang in LANGS for word in stop[lang]}
+    prefixes = {w[:PREFIX] for w in words if len(w) > PREFIX}
+    neutral = set()
+    for feat in counts:
+        parts = feat.split(" ")
+        if feat.endswith("~"):
+            neutral.update([feat] if feat[:-1] in prefixes else [])
+        elif any(p in words for p in parts) and all(p in words or p in stops for p in parts):
+            neutral.add(feat)
+    return frozenset(neutral)
 
 
 def _phrases(

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+
+from bot.understanding.turn_memo import per_turn
 
 _SPECIAL = str.maketrans(
     {"ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "’": "'", "‘": "'", "`": "'", "ʼ": "'"}
@@ -35,7 +36,7 @@ def strip_accents(text: str) -> str:
     return _COMBINING.sub("", unicodedata.normalize("NFKD", text))
 
 
-@lru_cache(maxsize=4096)
+@per_turn(maxsize=4096)
 def fold(text: str) -> str:
     """Lower case without accents; keeps spacing and punctuation."""
     return strip_accents(text.lower().translate(_SPECIAL))
@@ -46,7 +47,7 @@ def tokens(text: str) -> list[str]:
     return list(_tokens(text))
 
 
-@lru_cache(maxsize=256)  # one message is tokenised for language, routing and its features
+@per_turn(maxsize=256)  # one message is tokenised for language, routing and its features
 def _tokens(text: str) -> tuple[str, ...]:
     folded = _CONTRACTION.sub(r"\1\2", fold(text))
     if _DIGIT.search(folded):

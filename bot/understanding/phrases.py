@@ -8,15 +8,17 @@ no accents, English contractions joined ("didn't" → "didnt"), French elisions 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from bot.understanding import turn_memo
 from bot.understanding.features import stem
 from bot.understanding.normalise import fold
+from bot.understanding.turn_memo import per_turn
 from knowledge.models import LANGS
 
 _CONTRACTION = re.compile(r"([a-z])['’](t|s|re|ve|ll|d|m)\b")
@@ -29,7 +31,7 @@ MAX_CACHED = 20000  # typo repairs remembered per phrase set
 MAX_FOUND = 256  # answers whose matches are remembered per phrase set
 
 
-@lru_cache(maxsize=32768)  # the data's phrases are read several times when the readers start
+@per_turn(maxsize=32768)  # the data's phrases are read several times when the readers start
 def words(text: str) -> tuple[str, ...]:
     """The folded words of ``text`` (numbers kept as digits), chat spellings read as the words
     they stand for ("bcp" → "beaucoup", "1ere" → "premiere": ``words.yaml`` ``spellings``)."""
@@ -82,12 +84,23 @@ MIN_STEM = 4  # a shorter stem cut far from its word says too little ("connais" 
 MAX_CUT = 3
 
 
+_KEYS: dict[str, dict[str, str]] = {lang: {} for lang in LANGS}  # per language: word → key
+MAX_KEYS = 200000  # words whose key is remembered, per language
+
+
 def key(word: str, lang: str) -> str:
     """What a word is matched by: its stem, or the word itself (marked) when stemming left only
     a short stub of a longer word."""
+    known = _KEYS.get(lang)
+    if known is not None:
+        hit = known.get(word)
+        if hit is not None:
+            return hit
     stemmed = stem(word, lang)
     if len(stemmed) < MIN_STEM and len(word) - len(stemmed) >= MAX_CUT:
-        return "=" + word
+        stemmed = "=" + word
+    if known is not None and len(known) < MAX_KEYS:
+        known[word] = stemmed
     return stemmed
 
 
@@ -124,7 +137,8 @@ class PhraseSet:
         """``entries``: (label, language, phrase); ``skip``: per language, words left out of
         both the phrases and the answers ("signed contract" then matches "signed a contract")."""
         self._skip = skip or {}
-        self._by_first: dict[str, dict[str, list[tuple[tuple[str, ...], str]]]] = {
+        # per language: first key -> phrase length -> phrase -> its labels, in the data's order
+        self._by_first: dict[str, dict[str, dict[int, dict[tuple[str, ...], list[str]]]]] = {
             lang: {} for lang in LANGS
         }
         self._known: dict[str, set[str]] = {lang: set() for lang in LANGS}
@@ -133,47 +147,48 @@ class PhraseSet:
             stems = tuple(key(w, lang) for w in kept)
             if not stems:
                 continue
-            self._by_first[lang].setdefault(stems[0], []).append((stems, label))
+            by_size = self._by_first[lang].setdefault(stems[0], {})
+            by_size.setdefault(len(stems), {}).setdefault(stems, []).append(label)
             self._known[lang].update(stems)
         self._choices = {lang: sorted(self._known[lang]) for lang in LANGS}
-        self._repairs: dict[tuple[str, str], str] = {}
-        self._found: dict[tuple[tuple[str, ...], tuple[str, ...]], list[Match]] = {}
+        self._repairs: dict[str, dict[str, str]] = {lang: {} for lang in LANGS}
+        self._found: dict[Hashable, list[Match]] = {}  # outside a turn
 
     def _repair(self, word: str, lang: str) -> str:
         """The known stem within the word's typo budget, or the word itself."""
-        cached = self._repairs.get((word, lang))
+        repairs = self._repairs[lang]
+        cached = repairs.get(word)
         if cached is not None:
             return cached
-        if word in self._known[lang] or word.startswith("=") or not typo_budget(word):
-            if len(self._repairs) < MAX_CACHED:
-                self._repairs[(word, lang)] = word
-            return word
-        budget = typo_budget(word)
-        hit = process.extractOne(
-            word, self._choices[lang], scorer=Levenshtein.distance, score_cutoff=budget
-        )
         fixed = word
-        if hit is not None and len(hit[0]) >= MIN_TYPO - 1 and hit[0][0] == word[0]:
-            fixed = hit[0]  # same first letter: "wrtten" is "written", "banana" is no "bann"
-        if len(self._repairs) < MAX_CACHED:
-            self._repairs[(word, lang)] = fixed
+        if word not in self._known[lang] and not word.startswith("=") and typo_budget(word):
+            hit = process.extractOne(
+                word, self._choices[lang], scorer=Levenshtein.distance,
+                score_cutoff=typo_budget(word),
+            )  # fmt: skip
+            if hit is not None and len(hit[0]) >= MIN_TYPO - 1 and hit[0][0] == word[0]:
+                fixed = hit[0]  # same first letter: "wrtten" is "written", "banana" is no "bann"
+        if len(repairs) < MAX_CACHED:
+            repairs[word] = fixed
         return fixed
 
     def stems(self, text_words: tuple[str, ...], lang: str) -> list[str]:
-        return [self._repair(key(w, lang), lang) for w in text_words]
+        return [self._repair(k, lang) for k in keys_of(text_words, lang)]
 
     def find(self, text_words: tuple[str, ...], langs: Iterable[str] = LANGS) -> list[Match]:
         """Every phrase found, in any of ``langs``, longest first (the same answer is read
         several times in a turn: the last ones are remembered)."""
         langs = tuple(langs)
-        key = (text_words, langs)
-        hit = self._found.get(key)
+        memo = turn_memo.current()
+        key = (self, text_words, langs)
+        remembered = self._found if memo is None else memo
+        hit = remembered.get(key)
         if hit is not None:
             return hit
         found = self._find(text_words, langs)
-        if len(self._found) >= MAX_FOUND:
+        if memo is None and len(self._found) >= MAX_FOUND:
             self._found.clear()
-        self._found[key] = found
+        remembered[key] = found
         return found
 
     def _find(self, text_words: tuple[str, ...], langs: tuple[str, ...]) -> list[Match]:
@@ -182,16 +197,57 @@ class PhraseSet:
             index = self._by_first[lang]
             if not index:
                 continue
-            skip = self._skip.get(lang, frozenset())
-            at = [i for i, w in enumerate(text_words) if w not in skip]
-            stems = self.stems(tuple(text_words[i] for i in at), lang)
+            skip = self._skip.get(lang)
+            if skip:
+                at: list[int] | None = [i for i, w in enumerate(text_words) if w not in skip]
+                keys, present, long = message_keys(tuple(text_words[i] for i in at), lang)
+            else:
+                at = None
+                keys, present, long = message_keys(text_words, lang)
+            fixes: dict[str, str] = {}
+            if long:
+                known, repairs = self._known[lang], self._repairs[lang]
+                for k in long:
+                    if k not in known:
+                        fixed = repairs.get(k) or self._repair(k, lang)
+                        if fixed != k:
+                            fixes[k] = fixed
+            if not fixes and index.keys().isdisjoint(present):
+                continue  # no phrase of this language starts anywhere in the message
+            stems = [fixes.get(k, k) for k in keys] if fixes else keys
             for k, first in enumerate(stems):
-                for phrase, label in index.get(first, ()):
-                    end = k + len(phrase)
-                    if tuple(stems[k:end]) == phrase:
-                        found.append(Match(label, lang, at[k], at[end - 1] + 1, phrase))
+                by_size = index.get(first)
+                if by_size is None:
+                    continue
+                for size, phrases in by_size.items():
+                    end = k + size
+                    phrase = (first,) if size == 1 else tuple(stems[k:end])
+                    labels = phrases.get(phrase)
+                    if labels is None:
+                        continue
+                    start, stop = (k, end) if at is None else (at[k], at[end - 1] + 1)
+                    found.extend(Match(label, lang, start, stop, phrase) for label in labels)
         found.sort(key=lambda m: (-m.size, m.start))
         return found
+
+
+def keys_of(text_words: tuple[str, ...], lang: str) -> tuple[str, ...]:
+    """The match keys of a message's words in ``lang``."""
+    return message_keys(text_words, lang)[0]
+
+
+@per_turn(maxsize=1024)
+def message_keys(
+    text_words: tuple[str, ...], lang: str
+) -> tuple[tuple[str, ...], frozenset[str], tuple[str, ...]]:
+    """A message's match keys in ``lang``, shared by every phrase set: in order, as a set, and
+    those long enough to be typos worth repairing."""
+    known = _KEYS[lang]
+    keys = tuple([known.get(w) or key(w, lang) for w in text_words])
+    long = tuple(  # as typo_budget(k) > 0, for keys that are not whole words ("=sais")
+        [k for k in set(keys) if len(k) >= MIN_TYPO and k[0] != "=" and not k.isdigit()]
+    )
+    return keys, frozenset(keys), long
 
 
 def covers(matches: list[Match], total: int, share: float) -> bool:

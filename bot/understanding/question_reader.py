@@ -9,10 +9,12 @@ Each reading carries a confidence; below :data:`ACCEPT` the answer is not taken.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
+from bot.understanding import turn_memo
 from bot.understanding.conversation_data import (
     ConversationData,
     GeneralWords,
@@ -73,7 +75,8 @@ class QuestionReader:
         self._questions: dict[tuple[str, str], _Question] = {}
         self._facts: dict[str, PhraseSet] = {}
         self._opening_facts: dict[str, PhraseSet] = {}  # a first message: single words too
-        self._read: dict[tuple[str, str, str, str], Reading] = {}
+        self._read: dict[Hashable, Reading] = {}  # outside a turn
+        self._unions: dict[tuple[str, tuple[str, ...]], frozenset[str]] = {}
         general = data.words
         self.polarity = PhraseSet(
             [(kind, lang, p) for kind in ("yes", "no")
@@ -220,6 +223,15 @@ class QuestionReader:
         q = self._questions.get((flow_id, question_id))
         return q is not None and bool(q.words.frequency)
 
+    def _union(self, table: str, langs: list[str]) -> frozenset[str]:
+        """The words of one of the per-language tables (``negators``…) for ``langs``."""
+        key = (table, tuple(langs))
+        hit = self._unions.get(key)
+        if hit is None:
+            per_lang = getattr(self, table)
+            hit = self._unions[key] = frozenset(w for code in langs for w in per_lang[code])
+        return hit
+
     def knows(self, flow_id: str, question_id: str) -> bool:
         return (flow_id, question_id) in self._questions
 
@@ -227,12 +239,14 @@ class QuestionReader:
     def read(self, flow_id: str, question_id: str, text: str, lang: str) -> Reading:
         """The option ``text`` gives for the question, with a confidence (a turn reads the same
         answer several times: the last readings are remembered)."""
-        key = (flow_id, question_id, text, lang)
-        hit = self._read.get(key)
+        memo = turn_memo.current()
+        key = (self, flow_id, question_id, text, lang)
+        remembered = self._read if memo is None else memo
+        hit = remembered.get(key)
         if hit is None:
-            if len(self._read) >= MAX_READINGS:
+            if memo is None and len(self._read) >= MAX_READINGS:
                 self._read.clear()
-            hit = self._read[key] = self._reading(flow_id, question_id, text, lang)
+            hit = remembered[key] = self._reading(flow_id, question_id, text, lang)
         return hit
 
     def _reading(self, flow_id: str, question_id: str, text: str, lang: str) -> Reading:
@@ -308,7 +322,7 @@ class QuestionReader:
         if not q.words.frequency:
             return None
         frequency = set(q.words.frequency.values())
-        negators = {w for code in langs for w in self.negators[code]}
+        negators = self._union("negators", langs)
         for c in self.contrast.find(ws, langs):
             if c.start == 0:
                 continue  # "but" opens a clause after something else was said
@@ -329,7 +343,7 @@ class QuestionReader:
     def _items_named(self, q: _Question, ws: tuple[str, ...], langs: list[str]) -> int:
         """How many of the things a question asks for the answer names, not negated ("no
         phone"); a long word also as the end of a compound ("kontoradresse")."""
-        negators = {w for code in langs for w in self.negators[code]}
+        negators = self._union("negators", langs)
         count = 0
         for alternatives in q.items:
             for i in range(len(ws)):
@@ -425,12 +439,12 @@ class QuestionReader:
             matches = [
                 m for m in matches if not any(s.start <= m.start and m.end <= s.end for s in sudden)
             ]
-        negators = {w for code in langs for w in self.negators[code]}
+        negators = self._union("negators", langs)
         found = [(m, self._negated(ws, m, kept | self._owned(ws, m, matches, negators), langs[0]))
                  for m in matches]  # fmt: skip
         dropped = {i for i, w in enumerate(ws) if w in negators and i not in kept}
         if dropped:
-            particles = {w for code in langs for w in self.particles[code]}
+            particles = self._union("particles", langs)
             dropped |= {i for i, w in enumerate(ws) if w in particles}
             at = [i for i in range(len(ws)) if i not in dropped]
             spans = [(m.start, m.end) for m, _ in found]
@@ -534,7 +548,7 @@ class QuestionReader:
     def _lead_words(self, ws: tuple[str, ...], langs: list[str]) -> int:
         """How many words open the answer before what it says: who it is about and articles
         ("il veut pas...", "they refused", "han gjør som han vil")."""
-        opening = {w for code in langs for w in (*self.subjects[code], *self.fact_skip[code])}
+        opening = self._union("subjects", langs) | self._union("fact_skip", langs)
         lead = 0
         while lead < len(ws) and ws[lead] in opening:
             lead += 1
@@ -561,7 +575,7 @@ class QuestionReader:
         """A phrase that carries its own negation governs the thing named right after it ("il
         veut pas me donner | sa carte d'identité", "nekter å vise | passet"): that thing is its
         object, no answer of its own."""
-        negators = {w for code in langs for w in self.negators[code]}
+        negators = self._union("negators", langs)
         kept = self._kept(ws, langs)
         owners = [
             m for m, negated in matches
@@ -670,7 +684,7 @@ class QuestionReader:
                 return NOTHING
             return Reading(option, 0.8 if first.start == 0 else 0.7, first.label)
         kept = self._kept(ws, langs)  # "pas mal de missions" is no negation
-        negators = {w for code in langs for w in self.negators[code]}
+        negators = self._union("negators", langs)
         count = sum(1 for i, w in enumerate(ws) if w in negators and i not in kept)
         if count == 0:
             return NOTHING

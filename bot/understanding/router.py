@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 from bot.understanding.features import spelled_out
 from bot.understanding.language import detect_language, normalise_lang
-from bot.understanding.menu_subjects import names_menu_subject
+from bot.understanding.menu_subjects import asks_menu_subject, names_menu_subject
 from bot.understanding.model import OFFTOPIC, Model, model
 from bot.understanding.normalise import tokens
 
@@ -196,6 +196,7 @@ def ranked_topics(
 
     if embeddings:  # the first message a process routes starts the load (a no-op after that)
         load_in_background(after_s=ROUTED_LOAD_AFTER_S)
+
     def seen() -> str:  # what the embedding reads: chat spellings written out
         return spelled_out(text, m.vocab[lang].spelling_table)
 
@@ -243,6 +244,13 @@ def outside(
     return margin <= 0 or (evidence == 0 and margin < NO_ANCHOR_MARGIN) or gate >= gate_at
 
 
+def reads_as_ours(m: Model, text: str, lang: str) -> bool:
+    """True when the word model alone takes ``text`` (a short message, or part of one) for a
+    topic message: what stands besides a side remark about a menu subject."""
+    raw, evidence, gate = m.read(text, lang)
+    return not outside(raw, m.classes, evidence, GATE_AT["short"], gate_score(gate, None))
+
+
 def about_work(gate: tuple[float, float], evidence: int) -> bool:
     """An off-topic message is a work question no topic covers when the gate finds "work"
     likelier than "not about work", and either a word speaks of clients or work or the gate's
@@ -259,6 +267,9 @@ def route_with(m: Model, text: str, lang: str, embeddings: bool = True) -> Routi
     off_by_words = not is_long(text) and outside(
         raw, m.classes, evidence, GATE_AT["short"], gate_score(gate, None)
     )
+    if not off_by_words and not is_long(text) and asks_menu_subject(text, m, lang):
+        return Routing(ranked=calibrated(raw, m.classes, TEMPERATURE), candidates=[],
+                       offtopic=True, lang=lang)  # fmt: skip
     ranked, mode, embedded = ranked_topics(m, text, lang, raw, embeddings, off_by_words)
     in_gate = embedded if mode == "long+embedding" else None  # short: the words decide
     if outside(raw, m.classes, evidence, GATE_AT[mode], gate_score(gate, in_gate)):
