@@ -239,3 +239,49 @@ def test_a_french_object_pronoun_before_the_verb_is_read_through() -> None:
     text = "je pourrais lui faire juste le site vitrine, sans l'appli"
     reading = READER.read("say-no", "alternative", text, "fr")
     assert reading.accepted and reading.option == "have-alt"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("fr", "c'est loin d'être la première fois"),
+        ("en", "far from the first time"),
+        ("nb", "langt ifra første gang"),
+    ],
+)
+def test_far_from_denies_what_follows(lang: str, text: str) -> None:
+    reading = READER.read("unpaid-invoice", "history", text, lang)
+    assert reading.accepted and reading.option == "repeated"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("fr", "un particulier me contacte sur insta, je dois vérifier quoi avant d'accepter ?"),
+        ("en", "new client on instagram, what should I check before I accept?"),
+        ("nb", "ny kunde på insta, hva må jeg sjekke før jeg sier ja?"),
+    ],
+)
+def test_what_the_opening_asks_to_do_is_no_answer(lang: str, text: str) -> None:
+    assert "verified" not in READER.facts("new-client-check", text, lang, opening=True)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"), [("fr", "je dois vérifier"), ("en", "still need to check"), ("nb", "må sjekke")]
+)
+def test_what_is_to_be_done_still_answers_its_question(lang: str, text: str) -> None:
+    reading = READER.read("new-client-check", "verified", text, lang)
+    assert reading.accepted and reading.option == "not-checked"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("fr", "rien, juste son pseudo insta"),
+        ("en", "none of it, just a telegram handle"),
+        ("nb", "ingenting, bare et brukernavn på insta"),
+    ],
+)
+def test_a_label_that_opens_the_answer_is_the_answer(lang: str, text: str) -> None:
+    reading = READER.read("new-client-check", "contact", text, lang)
+    assert reading.accepted and reading.option == "none"

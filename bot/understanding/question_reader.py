@@ -122,6 +122,8 @@ class QuestionReader:
         self.particles = {lang: frozenset(w for p in general.particles.get(lang) for w in words(p))
                           for lang in LANGS}  # fmt: skip
         self.generic = self._generic_stems(general)
+        self.modals = {lang: frozenset(w for p in general.modals.get(lang) for w in words(p))
+                       for lang in LANGS}  # fmt: skip
         self.when = {lang: frozenset(key(w, lang) for p in general.when.get(lang) for w in words(p))
                      for lang in LANGS}  # fmt: skip
         # Verbs of getting in touch and words of suddenness, found in one pass of a message.
@@ -212,7 +214,8 @@ class QuestionReader:
                         key(w, lang) in self.generic[lang] for w in kept
                     )  # "une fois ou deux" says how often, not which question
                     timely = all(key(w, lang) in self.when[lang] for w in kept)  # "demain"
-                    if size >= min_words and specific and not generic and not timely:
+                    asked = min_words == 1 and any(w in self.modals[lang] for w in kept)
+                    if size >= min_words and specific and not (generic or timely or asked):
                         seen.setdefault((lang, words(phrase)), set()).add(question.id)
                         entries.append((f"{mark}{question.id}={option}", lang, phrase))
         unique = [e for e in entries if len(seen[(e[1], words(e[2]))]) == 1]
@@ -301,6 +304,9 @@ class QuestionReader:
             return None
         if any(m.start == 0 for m in self.polarity.find(rest, langs[:1])):
             return None  # "bof... pas vraiment": the yes or no after it says more
+        head = self._whole(q, first)
+        if head is not None and head.why in ("label", "prefix"):
+            return head  # "rien, juste son pseudo insta": a label opens it, the rest says why
         yes = {i for m in self.polarity.find(first, langs) if m.label == "yes"
                for i in range(m.start, m.end)}  # fmt: skip
         if yes and len(yes) < len(first):  # "parfois oui", "yes sometimes": the yes confirms it
