@@ -121,6 +121,7 @@ class GeneralWords(_Strict):
     spellings: dict[str, dict[str, str]] = Field(default_factory=dict)  # lang → chat form → words
     dialect: dict[str, dict[str, str]] = Field(default_factory=dict)  # lang → regional form → words
     intensifiers: Phrases = Field(default_factory=Phrases)
+    object_pronouns: Phrases = Field(default_factory=Phrases)
     conditionals: Phrases = Field(default_factory=Phrases)
     contrast: Phrases = Field(default_factory=Phrases)
     when: Phrases = Field(default_factory=Phrases)
