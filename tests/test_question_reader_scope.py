@@ -267,7 +267,8 @@ def test_what_the_opening_asks_to_do_is_no_answer(lang: str, text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("lang", "text"), [("fr", "je dois vérifier"), ("en", "still need to check"), ("nb", "må sjekke")]
+    ("lang", "text"),
+    [("fr", "je dois vérifier"), ("en", "still need to check"), ("nb", "må sjekke")],
 )
 def test_what_is_to_be_done_still_answers_its_question(lang: str, text: str) -> None:
     reading = READER.read("new-client-check", "verified", text, lang)
