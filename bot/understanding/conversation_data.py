@@ -128,6 +128,7 @@ class GeneralWords(_Strict):
     contrast: Phrases = Field(default_factory=Phrases)
     when: Phrases = Field(default_factory=Phrases)
     modals: Phrases = Field(default_factory=Phrases)
+    interrogatives: Phrases = Field(default_factory=Phrases)
     contact_verbs: Phrases = Field(default_factory=Phrases)
     suddenness: Phrases = Field(default_factory=Phrases)
 
