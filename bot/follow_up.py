@@ -24,6 +24,8 @@ def unanchored_switch(
     answered = session.topic
     if answered not in topics or session.flow is not None or not candidates:
         return False
-    if routing.offtopic or routing.evidence > 0 or is_long(text):
+    if routing.offtopic or routing.ambiguous or routing.two_topics:
+        return False  # the person is asked anyway
+    if routing.evidence > 0 or is_long(text):
         return False
     return candidates[0] != answered
