@@ -87,6 +87,7 @@ class DialogPolicy:
         self.skips = PhraseSet([("skip", lang, p) for lang, p in data.words.skip.items()])
         self.cancels = PhraseSet([("cancel", lang, p) for lang, p in data.words.cancel.items()])
         self.related = data.related
+        self._negated_number_patterns: dict[str, re.Pattern[str]] = {}
         self.opening_facts = data.opening_facts
         self.opening_words = OpeningWords(data.words)
         self.asks = PhraseSet(
@@ -383,7 +384,8 @@ class DialogPolicy:
                 if not self._counts_time(rest, lang):
                     continue
                 value: Any = self.durations.read(rest, lang, today).value
-            else:
+            else:  # "25 days, not 20": a number said negated is no new value of anything
+                rest = self._negated_numbers(lang).sub(" ", rest)
                 value = find_amount(rest) or self._plain_amount(rest, old)
             if value is not None and value != old:
                 changed[question_id] = value
@@ -410,6 +412,15 @@ class DialogPolicy:
         pattern = re.compile(rf"(?<!\w)(?:{negators})\s+(?:{said})(?![\d])", re.IGNORECASE)
         rest, count = pattern.subn(" ", text)
         return rest, count > 0
+
+    def _negated_numbers(self, lang: str) -> re.Pattern[str]:
+        """ "pas 1 800", "not 20", "ikke 8000": any number right after a negation."""
+        pattern = self._negated_number_patterns.get(lang)
+        if pattern is None:
+            negators = "|".join(sorted(self._negators(lang), key=len, reverse=True))
+            pattern = re.compile(rf"(?<!\w)(?:{negators})\s+\d[\d\s.,]*(?!\w)", re.IGNORECASE)
+            self._negated_number_patterns[lang] = pattern
+        return pattern
 
     def _negators(self, lang: str) -> set[str]:
         """Negation words of every language (a correction is often typed in a mix)."""

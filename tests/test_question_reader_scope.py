@@ -157,3 +157,132 @@ def test_an_amount_in_a_first_message_is_prefilled_also_in_thousands(
 ) -> None:
     facts = POLICY.facts("unpaid-invoice", text, lang, TODAY, skip=set(), opening=True)
     assert facts.get("amount") == amount
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "yes, signed contract. oh wait, it's actually 25 days, not 20"),
+        ("fr", "oui par écrit. ah pardon, en fait c'est 25 jours, pas 20"),
+        ("nb", "ja, skriftlig. unnskyld, det er egentlig 25 dager, ikke 20"),
+    ],
+)
+def test_a_number_said_negated_in_a_correction_is_no_new_amount(lang: str, text: str) -> None:
+    slots = {"days": 20, "amount": "1500 USD"}
+    decision = POLICY.decide("unpaid-invoice", "asking_terms", slots, text, lang, TODAY)
+    assert decision.changed == {"days": 25}
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("fr", "parfois oui, on m'a déjà dit que le rendu n'était pas au niveau"),
+        ("en", "yes sometimes, a client said the result wasn't what they expected"),
+        ("nb", "av og til ja, en kunde sa at resultatet ikke holdt mål"),
+    ],
+)
+def test_a_how_often_with_a_yes_opening_the_answer_is_the_answer(lang: str, text: str) -> None:
+    reading = READER.read("losing-clients", "quality", text, lang)
+    assert reading.accepted and reading.option == "sometimes"
+
+
+@pytest.mark.parametrize(
+    ("question", "lang", "text"),
+    [
+        ("reorg", "en", "once or twice when they hired in-house"),
+        ("reorg", "fr", "une fois ou deux quand ils ont tout internalisé"),
+        ("reorg", "nb", "en gang eller to da de tok det inn i huset"),
+        ("deadlines", "nb", "ja, hender jeg leverer for sent"),
+        ("deadlines", "fr", "oui, ça m'arrive de livrer en retard"),
+    ],
+)
+def test_how_often_said_first_beats_what_happened(question: str, lang: str, text: str) -> None:
+    reading = READER.read("losing-clients", question, text, lang)
+    assert reading.accepted and reading.option == "sometimes"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "option"),
+    [
+        ("en", "yeah a few have said it wasn't what they expected", "sometimes"),
+        ("fr", "oui, quelques uns m'ont dit que c'était pas ce qu'ils attendaient", "sometimes"),
+        ("nb", "ja, noen få har sagt at det ikke var som forventet", "sometimes"),
+        ("en", "most of them, sadly", "often"),
+        ("fr", "la plupart, malheureusement", "often"),
+        ("nb", "de fleste, dessverre", "often"),
+    ],
+)
+def test_how_many_clients_says_how_often(lang: str, text: str, option: str) -> None:
+    reading = READER.read("losing-clients", "quality", text, lang)
+    assert reading.accepted and reading.option == option
+
+
+@pytest.mark.parametrize(
+    ("question", "lang", "text", "option"),
+    [
+        ("work", "nb", "han rakker ned på alt jeg lager", "insulting"),
+        ("work", "fr", "il descend mon travail devant tout le monde", "insulting"),
+        ("work", "en", "he runs down my work in meetings", "insulting"),
+        ("input", "en", "whatever I suggest gets ignored", "overruled"),
+        ("input", "fr", "tout ce que je propose est ignoré", "overruled"),
+        ("input", "nb", "alt jeg foreslår blir ignorert", "overruled"),
+    ],
+)
+def test_disparaging_verbs_and_ignored_in_the_passive(
+    question: str, lang: str, text: str, option: str
+) -> None:
+    reading = READER.read("drop-client", question, text, lang)
+    assert reading.accepted and reading.option == option
+
+
+def test_a_french_object_pronoun_before_the_verb_is_read_through() -> None:
+    text = "je pourrais lui faire juste le site vitrine, sans l'appli"
+    reading = READER.read("say-no", "alternative", text, "fr")
+    assert reading.accepted and reading.option == "have-alt"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("fr", "c'est loin d'être la première fois"),
+        ("en", "far from the first time"),
+        ("nb", "langt ifra første gang"),
+    ],
+)
+def test_far_from_denies_what_follows(lang: str, text: str) -> None:
+    reading = READER.read("unpaid-invoice", "history", text, lang)
+    assert reading.accepted and reading.option == "repeated"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("fr", "un particulier me contacte sur insta, je dois vérifier quoi avant d'accepter ?"),
+        ("en", "new client on instagram, what should I check before I accept?"),
+        ("nb", "ny kunde på insta, hva må jeg sjekke før jeg sier ja?"),
+    ],
+)
+def test_what_the_opening_asks_to_do_is_no_answer(lang: str, text: str) -> None:
+    assert "verified" not in READER.facts("new-client-check", text, lang, opening=True)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [("fr", "je dois vérifier"), ("en", "still need to check"), ("nb", "må sjekke")],
+)
+def test_what_is_to_be_done_still_answers_its_question(lang: str, text: str) -> None:
+    reading = READER.read("new-client-check", "verified", text, lang)
+    assert reading.accepted and reading.option == "not-checked"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("fr", "rien, juste son pseudo insta"),
+        ("en", "none of it, just a telegram handle"),
+        ("nb", "ingenting, bare et brukernavn på insta"),
+    ],
+)
+def test_a_label_that_opens_the_answer_is_the_answer(lang: str, text: str) -> None:
+    reading = READER.read("new-client-check", "contact", text, lang)
+    assert reading.accepted and reading.option == "none"

@@ -120,10 +120,13 @@ class GeneralWords(_Strict):
     auxiliaries: Phrases = Field(default_factory=Phrases)
     spellings: dict[str, dict[str, str]] = Field(default_factory=dict)  # lang → chat form → words
     dialect: dict[str, dict[str, str]] = Field(default_factory=dict)  # lang → regional form → words
+    litotes: dict[str, dict[str, str]] = Field(default_factory=dict)  # lang → "far from" → "not"
     intensifiers: Phrases = Field(default_factory=Phrases)
+    object_pronouns: Phrases = Field(default_factory=Phrases)
     conditionals: Phrases = Field(default_factory=Phrases)
     contrast: Phrases = Field(default_factory=Phrases)
     when: Phrases = Field(default_factory=Phrases)
+    modals: Phrases = Field(default_factory=Phrases)
     contact_verbs: Phrases = Field(default_factory=Phrases)
     suddenness: Phrases = Field(default_factory=Phrases)
 

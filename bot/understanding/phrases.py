@@ -54,7 +54,8 @@ def _spellings() -> dict[tuple[str, ...], tuple[str, ...]]:
 
     table: dict[tuple[str, ...], tuple[str, ...]] = {}
     general = load().words
-    for per_lang in (*general.spellings.values(), *general.dialect.values()):
+    tables = (*general.spellings.values(), *general.dialect.values(), *general.litotes.values())
+    for per_lang in tables:
         for short, full in per_lang.items():
             table.setdefault(_split(short), _split(full))
     return table

@@ -99,6 +99,7 @@ class QuestionReader:
         self.skip = {
             lang: self.fact_skip[lang]
             | frozenset(w for p in general.intensifiers.get(lang) for w in words(p))
+            | frozenset(w for p in general.object_pronouns.get(lang) for w in words(p))
             for lang in LANGS
         }
         self.auxiliaries = {
@@ -121,11 +122,15 @@ class QuestionReader:
         self.particles = {lang: frozenset(w for p in general.particles.get(lang) for w in words(p))
                           for lang in LANGS}  # fmt: skip
         self.generic = self._generic_stems(general)
+        self.modals = {lang: frozenset(w for p in general.modals.get(lang) for w in words(p))
+                       for lang in LANGS}  # fmt: skip
         self.when = {lang: frozenset(key(w, lang) for p in general.when.get(lang) for w in words(p))
                      for lang in LANGS}  # fmt: skip
-        contact = general.contact_verbs
-        self.contact = PhraseSet([("contact", lang, p) for lang, p in contact.items()])
-        self.sudden = PhraseSet([("sudden", lang, p) for lang, p in general.suddenness.items()])
+        # Verbs of getting in touch and words of suddenness, found in one pass of a message.
+        self.marks = PhraseSet(
+            [("contact", lang, p) for lang, p in general.contact_verbs.items()]
+            + [("sudden", lang, p) for lang, p in general.suddenness.items()]
+        )
         for flow_id, topic_id in flows.items():
             answers = data.answers.get(flow_id)
             topic = kb.topics[topic_id]
@@ -209,7 +214,8 @@ class QuestionReader:
                         key(w, lang) in self.generic[lang] for w in kept
                     )  # "une fois ou deux" says how often, not which question
                     timely = all(key(w, lang) in self.when[lang] for w in kept)  # "demain"
-                    if size >= min_words and specific and not generic and not timely:
+                    asked = min_words == 1 and any(w in self.modals[lang] for w in kept)
+                    if size >= min_words and specific and not (generic or timely or asked):
                         seen.setdefault((lang, words(phrase)), set()).add(question.id)
                         entries.append((f"{mark}{question.id}={option}", lang, phrase))
         unique = [e for e in entries if len(seen[(e[1], words(e[2]))]) == 1]
@@ -298,6 +304,13 @@ class QuestionReader:
             return None
         if any(m.start == 0 for m in self.polarity.find(rest, langs[:1])):
             return None  # "bof... pas vraiment": the yes or no after it says more
+        head = self._whole(q, first)
+        if head is not None and head.why in ("label", "prefix"):
+            return head  # "rien, juste son pseudo insta": a label opens it, the rest says why
+        yes = {i for m in self.polarity.find(first, langs) if m.label == "yes"
+               for i in range(m.start, m.end)}  # fmt: skip
+        if yes and len(yes) < len(first):  # "parfois oui", "yes sometimes": the yes confirms it
+            first = tuple(w for i, w in enumerate(first) if i not in yes)
         whole = [m for m in q.phrases.find(first, langs) if m.start == 0 and m.end == len(first)]
         frequency = {o for o in q.words.frequency.values()}
         found = {m.label for m in whole if m.label in frequency}
@@ -427,7 +440,7 @@ class QuestionReader:
         meg", "il ne respecte pas mes horaires"): the phrase is then found without the negation."""
         kept = self._kept(ws, langs)
         matches = phrases.find(ws, langs)
-        sudden = self.sudden.find(ws, langs) if matches else []
+        sudden = [m for m in self.marks.find(ws, langs) if m.label == "sudden"] if matches else []
         if sudden:  # "du jour au lendemain", "out of the blue": how suddenly, never why
             matches = [
                 m for m in matches if not any(s.start <= m.start and m.end <= s.end for s in sudden)
@@ -495,9 +508,17 @@ class QuestionReader:
         scores: dict[str, tuple[int, int]] = {}
         matches = self._matches(q.phrases, ws, langs)
         if q.words.frequency:
-            matches = self._qualified(matches)
+            matches = self._qualified(ws, matches)
         matches = self._governed(ws, matches, langs)
         lead = self._lead_words(ws, langs)
+        if q.words.frequency:  # "once or twice when they hired in-house": how often, then what
+            at = self._after_yes_or_no(ws, lead, langs)
+            first = [m for m, negated in matches
+                     if not negated and m.start == at and self._how_often_words(ws, m)]  # fmt: skip
+            longest = max((m.size for m in first), default=0)
+            said = {m.label for m in first if m.size == longest}
+            if len(said) == 1:
+                return Reading(said.pop(), 0.85, "words")
         for match, negated in matches:
             option: str | None = self._flip(q, match.label) if negated else match.label
             if option is None:
@@ -514,6 +535,22 @@ class QuestionReader:
         margin = size - (ranked[1][1][0] if len(ranked) > 1 else 0)
         return Reading(option, 0.9 if size >= 2 or margin >= 2 else 0.8, "words")
 
+    def _after_yes_or_no(self, ws: tuple[str, ...], lead: int, langs: list[str]) -> int:
+        """Where the answer says something after its opening words and a yes or no ("ja, hender
+        jeg leverer for sent" → "hender")."""
+        at = lead
+        for m in sorted(self.polarity.find(ws, langs), key=lambda m: m.start):
+            if m.start == at:
+                at = m.end
+        while at < len(ws) and ws[at] == BREAK:
+            at += 1
+        return at
+
+    def _how_often_words(self, ws: tuple[str, ...], match: Match) -> bool:
+        """The phrase is made only of words that say how often or how many, never what."""
+        generic = self.generic.get(match.lang, frozenset())
+        return all(key(w, match.lang) in generic for w in ws[match.start : match.end])
+
     def _lead_words(self, ws: tuple[str, ...], langs: list[str]) -> int:
         """How many words open the answer before what it says: who it is about and articles
         ("il veut pas...", "they refused", "han gjør som han vil")."""
@@ -523,15 +560,19 @@ class QuestionReader:
             lead += 1
         return lead
 
-    @staticmethod
-    def _qualified(matches: list[tuple[Match, bool]]) -> list[tuple[Match, bool]]:
+    def _qualified(
+        self, ws: tuple[str, ...], matches: list[tuple[Match, bool]]
+    ) -> list[tuple[Match, bool]]:
         """At a how-often question, "it happens" right before a how-often word of another
         option is qualified by it ("ça m'arrive assez souvent", "it happens quite often", "det
         hender sjelden"): only the word that says how often counts."""
         return [
             (m, negated)
             for m, negated in matches
-            if not any(o.start == m.end and o.label != m.label for o, _ in matches)
+            if not any(
+                o.start == m.end and o.label != m.label and self._how_often_words(ws, o)
+                for o, _ in matches
+            )  # "hender jeg | leverer for sent": what happens, not how often
         ]
 
     def _governed(
@@ -667,7 +708,7 @@ class QuestionReader:
         langs = [lang, *(code for code in LANGS if code != lang)]
         found: dict[str, set[str]] = {}
         matches = self._matches(phrases, ws, langs)
-        contact = self.contact.find(ws, langs) if matches else []
+        contact = [m for m in self.marks.find(ws, langs) if m.label == "contact"] if matches else []
         for match, negated in matches:
             if match.label.startswith(NOT_A_FACT):
                 continue  # a question only its own answer settles ("facts: false")
