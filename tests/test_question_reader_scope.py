@@ -286,3 +286,31 @@ def test_what_is_to_be_done_still_answers_its_question(lang: str, text: str) -> 
 def test_a_label_that_opens_the_answer_is_the_answer(lang: str, text: str) -> None:
     reading = READER.read("new-client-check", "contact", text, lang)
     assert reading.accepted and reading.option == "none"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("fr", "j'ai cherché, y a rien sur lui nulle part"),
+        ("en", "I looked him up, found nothing about him"),
+        ("nb", "jeg har sjekket, fant ingenting om ham"),
+    ],
+)
+def test_what_came_of_a_search_beats_having_searched(lang: str, text: str) -> None:
+    reading = READER.read("new-client-check", "verified", text, lang)
+    assert reading.accepted and reading.option == "nothing-found"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "option"),
+    [
+        ("en", "kinda, he's always paid in the end", "trust"),
+        ("fr", "bof, il a toujours fini par payer", "trust"),
+        ("nb", "tja, han har alltid betalt til slutt", "trust"),
+        ("fr", "bof, il m'a déjà promis ça", "no-trust"),
+        ("en", "kinda", "no-trust"),
+    ],
+)
+def test_a_hedge_with_a_reason_for_yes_is_a_weak_yes(lang: str, text: str, option: str) -> None:
+    reading = READER.read("unpaid-invoice", "trust", text, lang)
+    assert reading.accepted and reading.option == option

@@ -81,6 +81,7 @@ class QuestionWords(_Strict):
     repeat: str | None = None  # the option an "again" / "already … last year" answer means
     frequency: dict[str, str] = Field(default_factory=dict)  # often/sometimes/rarely → option
     opposite: dict[str, str] = Field(default_factory=dict)  # option → what its negation means
+    beats: dict[str, str] = Field(default_factory=dict)  # option → the option it says more than
     items: ItemWords | None = None  # the things the question asks for, when it asks for several
     facts: bool = True  # False: only an answer to this question says it, never another message
     options: dict[str, OptionWords] = Field(default_factory=dict)

@@ -319,6 +319,11 @@ class QuestionReader:
         hedge = q.words.hedge
         hedged = [m for m in self.hedges.find(first, langs) if m.start == 0 and m.end == len(first)]
         if hedge is not None and hedged:
+            yes = q.words.yes  # "kinda, he's always paid in the end": a hedged yes, said why
+            weighed = yes not in (None, hedge) and rest and not q.words.frequency
+            said = self._by_words(q, rest, langs) if weighed else None
+            if said is not None and said.option == yes and said.confidence >= 0.8:
+                return Reading(yes, 0.7, "words")
             return Reading(hedge, 0.8, "hedge")
         return None
 
@@ -528,6 +533,9 @@ class QuestionReader:
             scores[option] = max(scores.get(option, (0, 0)), score)
         if not scores:
             return None
+        for option, weaker in q.words.beats.items():  # "j'ai cherché, y a rien": what came of it
+            if option in scores:
+                scores.pop(weaker, None)
         ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
         option, (size, _) = ranked[0]
         if len(ranked) > 1 and ranked[1][1] == ranked[0][1]:
