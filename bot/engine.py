@@ -17,7 +17,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import knowledge
-from bot import draft_values, handover, overview, payloads, quoted, reply_policy, suggestions
+from bot import (
+    draft_values,
+    follow_up,
+    handover,
+    overview,
+    payloads,
+    quoted,
+    reply_policy,
+    suggestions,
+)
 from bot.dialog_policy import DialogPolicy
 from bot.flows import DONE, Flow, FlowModel, FlowSpec, question_of
 from bot.formal_notice import FormalNotice, remembered
@@ -617,6 +626,9 @@ class Engine(Repairs):
             return [self.book.ambiguous(closest, t.lang, "offtopic_work")]
         if routing.offtopic or not candidates:
             return [self.book.with_menu("offtopic", t.lang)]
+        if follow_up.unanchored_switch(t.session, routing, candidates, text, self.kb.topics):
+            answered = str(t.session.topic)
+            return [self.book.ambiguous([answered, candidates[0]], t.lang, "follow_up")]
         if routing.two_topics and len(candidates) >= 2:
             t.session.later = ",".join(candidates[:2])  # the one not chosen is offered after
             return [self.book.ambiguous(candidates[:2], t.lang, "two_topics")]

@@ -90,11 +90,13 @@ def check_reply(reply: Reply) -> None:
 
 
 def routed_to(monkeypatch: pytest.MonkeyPatch, *topics: str) -> None:
-    """The engine's router answers ``topics`` (ambiguous when several) for any message."""
+    """The engine's router answers ``topics`` (ambiguous when several) for any message, as
+    for a message that names its problem (a topic phrase found: evidence)."""
     routing = Routing(
         ranked=[(x, 0.9) for x in topics],
         candidates=list(topics),
         ambiguous=len(topics) > 1,
         offtopic=False,
+        evidence=1,
     )
     monkeypatch.setattr(engine_module, "route", lambda text, lang=None: routing)

@@ -92,6 +92,7 @@ class Routing:
     lang: str = "en"
     two_topics: bool = False
     about_work: bool = False  # off-topic, yet about clients or freelance work (no topic fits)
+    evidence: int = 0  # topic phrases and words of clients or work the message holds
 
     @property
     def top(self) -> str | None:
@@ -278,7 +279,7 @@ def route_with(m: Model, text: str, lang: str, embeddings: bool = True) -> Routi
                        about_work=work)  # fmt: skip
     candidates, ask, two = decide(ranked, THRESHOLDS[mode])
     return Routing(ranked=ranked, candidates=candidates, ambiguous=ask, offtopic=False, lang=lang,
-                   two_topics=two)  # fmt: skip
+                   two_topics=two, evidence=evidence)  # fmt: skip
 
 
 def route(text: str, lang: str | None = None, embeddings: bool = True) -> Routing:
