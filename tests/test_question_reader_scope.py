@@ -350,3 +350,18 @@ def test_the_answer_after_a_question_back_is_read(lang: str, text: str, option: 
 def test_an_insult_says_more_than_no_praise(lang: str, text: str) -> None:
     reading = READER.read("drop-client", "work", text, lang)
     assert reading.accepted and reading.option == "insulting"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "days"),
+    [
+        ("fr", "ça fait un bon mois", 30),
+        ("fr", "deux bonnes semaines", 14),
+        ("en", "a good month now", 30),
+        ("nb", "en drøy måned", 30),
+        ("nb", "en ukes tid", 7),
+        ("nb", "et par ukers tid", 14),
+    ],
+)
+def test_a_duration_rounded_or_in_the_genitive_is_read(lang: str, text: str, days: int) -> None:
+    assert POLICY.read_value("unpaid-invoice", "days", text, lang, TODAY) == (days, "")

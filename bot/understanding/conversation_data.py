@@ -137,6 +137,7 @@ class NumberWords(_Strict):
     numbers: dict[str, dict[int, list[str]]]
     thousand: Phrases = Field(default_factory=Phrases)
     hundred: Phrases = Field(default_factory=Phrases)
+    rounding: Phrases = Field(default_factory=Phrases)
     half: Phrases
     one_and_a_half: Phrases
     joiners: Phrases
