@@ -314,3 +314,54 @@ def test_what_came_of_a_search_beats_having_searched(lang: str, text: str) -> No
 def test_a_hedge_with_a_reason_for_yes_is_a_weak_yes(lang: str, text: str, option: str) -> None:
     reading = READER.read("unpaid-invoice", "trust", text, lang)
     assert reading.accepted and reading.option == option
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "what counts as respecting my time?"),
+        ("fr", "ça veut dire quoi, respecter mon temps ?"),
+        ("nb", "hva mener du med å respektere tiden min?"),
+    ],
+)
+def test_a_question_asked_back_is_no_answer(lang: str, text: str) -> None:
+    assert not READER.read("drop-client", "time", text, lang).accepted
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "option"),
+    [
+        ("fr", "tu veux dire le tel et l'adresse ? oui j'ai tout", "full"),
+        ("nb", "hva mener du, telefon og sånn? ja, har alt", "full"),
+        ("en", "you mean a phone number? no, just a telegram handle", "none"),
+        ("fr", "c'est une entreprise ?", "company"),  # an answer said unsure, no question back
+    ],
+)
+def test_the_answer_after_a_question_back_is_read(lang: str, text: str, option: str) -> None:
+    question = "identity" if option == "company" else "contact"
+    reading = READER.read("new-client-check", question, text, lang)
+    assert reading.accepted and reading.option == option
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [("fr", "il critique tout méchamment"), ("en", "never any praise, and he talks to me nastily")],
+)
+def test_an_insult_says_more_than_no_praise(lang: str, text: str) -> None:
+    reading = READER.read("drop-client", "work", text, lang)
+    assert reading.accepted and reading.option == "insulting"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "days"),
+    [
+        ("fr", "ça fait un bon mois", 30),
+        ("fr", "deux bonnes semaines", 14),
+        ("en", "a good month now", 30),
+        ("nb", "en drøy måned", 30),
+        ("nb", "en ukes tid", 7),
+        ("nb", "et par ukers tid", 14),
+    ],
+)
+def test_a_duration_rounded_or_in_the_genitive_is_read(lang: str, text: str, days: int) -> None:
+    assert POLICY.read_value("unpaid-invoice", "days", text, lang, TODAY) == (days, "")

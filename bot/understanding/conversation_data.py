@@ -129,6 +129,7 @@ class GeneralWords(_Strict):
     contrast: Phrases = Field(default_factory=Phrases)
     when: Phrases = Field(default_factory=Phrases)
     modals: Phrases = Field(default_factory=Phrases)
+    interrogatives: Phrases = Field(default_factory=Phrases)
     contact_verbs: Phrases = Field(default_factory=Phrases)
     suddenness: Phrases = Field(default_factory=Phrases)
 
@@ -137,6 +138,7 @@ class NumberWords(_Strict):
     numbers: dict[str, dict[int, list[str]]]
     thousand: Phrases = Field(default_factory=Phrases)
     hundred: Phrases = Field(default_factory=Phrases)
+    rounding: Phrases = Field(default_factory=Phrases)
     half: Phrases
     one_and_a_half: Phrases
     joiners: Phrases

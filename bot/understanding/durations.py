@@ -42,6 +42,7 @@ class DurationReader:
 
     def __init__(self, data: NumberWords, units: dict[str, int]) -> None:
         self.units = {words(u)[0]: f for u, f in units.items() if len(words(u)) == 1}
+        self.rounding = frozenset(w for _, p in data.rounding.items() for w in words(p))
         self.numbers: dict[str, dict[tuple[str, ...], int]] = {}
         self.tens: dict[str, dict[str, int]] = {}
         for lang in LANGS:
@@ -234,11 +235,17 @@ class DurationReader:
         return None
 
     # Entry ------------------------------------------------------------------------------------
+    def _rounds(self, ws: tuple[str, ...], i: int) -> bool:
+        """The word only rounds the unit right after it ("bon" of "un bon mois")."""
+        return ws[i] in self.rounding and i + 1 < len(ws) and ws[i + 1] in self.units
+
     def read(self, text: str, lang: str, today: date) -> Days:
         """Days in an answer to "how many days?"; ``Days()`` when there are none."""
         ws = content(words(text))
         if not ws:
             return Days()
+        if self.rounding & set(ws):  # "un bon mois", "a good month": the unit with its number
+            ws = tuple(w for i, w in enumerate(ws) if not self._rounds(ws, i))
         if "-" in text and any(w.isdigit() for w in ws):
             stripped = text.replace(" ", "")
             if any(stripped[k] == "-" and stripped[k + 1 : k + 2].isdigit()

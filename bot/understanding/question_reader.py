@@ -9,6 +9,7 @@ Each reading carries a confidence; below :data:`ACCEPT` the answer is not taken.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 
@@ -27,6 +28,7 @@ from knowledge.models import LANGS, KnowledgeBase
 from knowledge.models import Question as QuestionText
 
 ACCEPT = 0.5
+_ASKED = re.compile(r"[^?.!]*[?.!]+|[^?.!]+$")  # sentences, each with its end mark
 NEGATION_WINDOW = 4  # words before a phrase where a negation turns it around
 LABEL_TYPO = 85.0  # rapidfuzz ratio for a typo of a whole label
 MIN_PREFIX = 3
@@ -122,6 +124,7 @@ class QuestionReader:
         self.particles = {lang: frozenset(w for p in general.particles.get(lang) for w in words(p))
                           for lang in LANGS}  # fmt: skip
         self.generic = self._generic_stems(general)
+        self.asking = PhraseSet([("ask", lang, p) for lang, p in general.interrogatives.items()])
         self.modals = {lang: frozenset(w for p in general.modals.get(lang) for w in words(p))
                        for lang in LANGS}  # fmt: skip
         self.when = {lang: frozenset(key(w, lang) for p in general.when.get(lang) for w in words(p))
@@ -252,8 +255,24 @@ class QuestionReader:
             hit = remembered[key] = self._reading(flow_id, question_id, text, lang)
         return hit
 
+    def _unasked(self, text: str, langs: list[str]) -> str:
+        """``text`` without the questions it asks back ("what counts as respecting my time?",
+        "tu veux dire le tel ? oui j'ai tout" → "oui j'ai tout")."""
+        if "?" not in text:
+            return text
+        kept = []
+        for part in _ASKED.findall(text):
+            ws = words(part)
+            asked = part.rstrip().endswith("?") and any(
+                m.start == 0 for m in self.asking.find(ws, langs)
+            )
+            if not asked:
+                kept.append(part)
+        return " ".join(kept)
+
     def _reading(self, flow_id: str, question_id: str, text: str, lang: str) -> Reading:
         q = self._questions.get((flow_id, question_id))
+        text = self._unasked(text, [lang, *(code for code in LANGS if code != lang)])
         ws = words(text)
         if q is None or not ws:
             return NOTHING
@@ -306,7 +325,9 @@ class QuestionReader:
             return None  # "bof... pas vraiment": the yes or no after it says more
         head = self._whole(q, first)
         if head is not None and head.why in ("label", "prefix"):
-            return head  # "rien, juste son pseudo insta": a label opens it, the rest says why
+            other = self._by_words(q, rest, langs) if rest else None
+            if other is None or not other.accepted or other.option == head.option:
+                return head  # "rien, juste son pseudo insta": a label opens it, the rest says why
         yes = {i for m in self.polarity.find(first, langs) if m.label == "yes"
                for i in range(m.start, m.end)}  # fmt: skip
         if yes and len(yes) < len(first):  # "parfois oui", "yes sometimes": the yes confirms it
@@ -710,10 +731,10 @@ class QuestionReader:
         or more words that belongs to one question only, not negated; in the ``opening``
         message, a long single word too)."""
         phrases = (self._opening_facts if opening else self._facts).get(flow_id)
-        ws = words(text)
+        langs = [lang, *(code for code in LANGS if code != lang)]
+        ws = words(text if opening else self._unasked(text, langs))  # an opening asks anyway
         if phrases is None or not ws:
             return {}
-        langs = [lang, *(code for code in LANGS if code != lang)]
         found: dict[str, set[str]] = {}
         matches = self._matches(phrases, ws, langs)
         contact = [m for m in self.marks.find(ws, langs) if m.label == "contact"] if matches else []
