@@ -117,6 +117,7 @@ class GeneralWords(_Strict):
     frequency: dict[str, Phrases] = Field(default_factory=dict)
     determiners: Phrases = Field(default_factory=Phrases)
     fillers: Phrases = Field(default_factory=Phrases)
+    client_words: Phrases = Field(default_factory=Phrases)
     amounts: Phrases = Field(default_factory=Phrases)
     auxiliaries: Phrases = Field(default_factory=Phrases)
     spellings: dict[str, dict[str, str]] = Field(default_factory=dict)  # lang → chat form → words
