@@ -365,3 +365,43 @@ def test_an_insult_says_more_than_no_praise(lang: str, text: str) -> None:
 )
 def test_a_duration_rounded_or_in_the_genitive_is_read(lang: str, text: str, days: int) -> None:
     assert POLICY.read_value("unpaid-invoice", "days", text, lang, TODAY) == (days, "")
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "new client won't give his address, is that a red flag?"),
+        ("fr", "un nouveau client ne veut pas donner son adresse, c'est louche ?"),
+        ("nb", "ny kunde vil ikke oppgi adressen, er det mistenkelig?"),
+    ],
+)
+def test_a_judgement_asked_in_the_opening_is_no_feeling(lang: str, text: str) -> None:
+    assert "feeling" not in READER.facts("new-client-check", text, lang, opening=True)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "new client, I have a bad feeling about him, what do I check?"),
+        ("nb", "ny kunde, jeg har dårlig magefølelse, hva gjør jeg?"),
+    ],
+)
+def test_a_feeling_stated_in_an_opening_question_is_still_read(lang: str, text: str) -> None:
+    assert READER.facts("new-client-check", text, lang, opening=True).get("feeling") == "bad"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "client ended the contract last week, I already sent all the files"),
+        ("fr", "ma cliente a arrêté, je lui ai déjà envoyé les fichiers"),
+        ("nb", "kunden sa opp, jeg har sendt filene"),
+    ],
+)
+def test_files_sent_is_the_handover_done(lang: str, text: str) -> None:
+    assert READER.facts("client-left", text, lang, opening=True).get("handover") == "done"
+
+
+def test_a_question_that_is_the_whole_story_still_tells_it() -> None:
+    text = "est-ce que ça vaut le coup de garder un client qui paie toujours en retard ?"
+    assert READER.facts("drop-client", text, "fr", opening=True).get("pays") == "late"

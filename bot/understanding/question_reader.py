@@ -29,6 +29,7 @@ from knowledge.models import Question as QuestionText
 
 ACCEPT = 0.5
 _ASKED = re.compile(r"[^?.!]*[?.!]+|[^?.!]+$")  # sentences, each with its end mark
+_CLAUSES = re.compile(r"[,;]\s+")
 NEGATION_WINDOW = 4  # words before a phrase where a negation turns it around
 LABEL_TYPO = 85.0  # rapidfuzz ratio for a typo of a whole label
 MIN_PREFIX = 3
@@ -125,6 +126,7 @@ class QuestionReader:
                           for lang in LANGS}  # fmt: skip
         self.generic = self._generic_stems(general)
         self.asking = PhraseSet([("ask", lang, p) for lang, p in general.interrogatives.items()])
+        self.judging = PhraseSet([("ask", lang, p) for lang, p in general.polar_questions.items()])
         self.modals = {lang: frozenset(w for p in general.modals.get(lang) for w in words(p))
                        for lang in LANGS}  # fmt: skip
         self.when = {lang: frozenset(key(w, lang) for p in general.when.get(lang) for w in words(p))
@@ -269,6 +271,21 @@ class QuestionReader:
             if not asked:
                 kept.append(part)
         return " ".join(kept)
+
+    def _unjudged(self, text: str, langs: list[str]) -> str:
+        """A first message without the clauses after its story that ask for a judgement ("...,
+        is that a red flag?", "..., c'est louche ?")."""
+        if "?" not in text:
+            return text
+        kept = []
+        for sentence in _ASKED.findall(text):
+            if not sentence.rstrip().endswith("?"):
+                kept.append(sentence)
+                continue
+            for n, clause in enumerate(_CLAUSES.split(sentence)):  # the story comes first
+                if n == 0 or not any(m.start == 0 for m in self.judging.find(words(clause), langs)):
+                    kept.append(clause)
+        return " , ".join(kept)
 
     def _reading(self, flow_id: str, question_id: str, text: str, lang: str) -> Reading:
         q = self._questions.get((flow_id, question_id))
@@ -732,7 +749,8 @@ class QuestionReader:
         message, a long single word too)."""
         phrases = (self._opening_facts if opening else self._facts).get(flow_id)
         langs = [lang, *(code for code in LANGS if code != lang)]
-        ws = words(text if opening else self._unasked(text, langs))  # an opening asks anyway
+        said = self._unjudged(text, langs) if opening else self._unasked(text, langs)
+        ws = words(said)  # an opening's "how do I ...?" tells the story: only judgements asked go
         if phrases is None or not ws:
             return {}
         found: dict[str, set[str]] = {}
