@@ -405,3 +405,16 @@ def test_files_sent_is_the_handover_done(lang: str, text: str) -> None:
 def test_a_question_that_is_the_whole_story_still_tells_it() -> None:
     text = "est-ce que ça vaut le coup de garder un client qui paie toujours en retard ?"
     assert READER.facts("drop-client", text, "fr", opening=True).get("pays") == "late"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "how do I deal with a new client who refused to show ID?"),
+        ("fr", "un nouveau client a refusé de montrer sa carte d'identité"),
+        ("nb", "ny kunde nektet å vise legitimasjon"),
+    ],
+)
+def test_a_refusal_negates_what_it_governs_in_an_opening(lang: str, text: str) -> None:
+    facts = READER.facts("new-client-check", text, lang, opening=True)
+    assert facts.get("identity") == "id-refused"
