@@ -129,8 +129,13 @@ class QuestionReader:
         self.judging = PhraseSet([("ask", lang, p) for lang, p in general.polar_questions.items()])
         self.modals = {lang: frozenset(w for p in general.modals.get(lang) for w in words(p))
                        for lang in LANGS}  # fmt: skip
-        self.when = {lang: frozenset(key(w, lang) for p in general.when.get(lang) for w in words(p))
-                     for lang in LANGS}  # fmt: skip
+        self.when = {  # whole phrases of when-words ("plus tard", "ce soir"), as match keys
+            lang: frozenset(
+                tuple(key(w, lang) for w in words(p) if w not in self.fact_skip.get(lang, ()))
+                for p in general.when.get(lang)
+            )
+            for lang in LANGS
+        }
         # Verbs of getting in touch and words of suddenness, found in one pass of a message.
         self.marks = PhraseSet(
             [("contact", lang, p) for lang, p in general.contact_verbs.items()]
@@ -218,7 +223,7 @@ class QuestionReader:
                     generic = bool(q.words.frequency) and all(
                         key(w, lang) in self.generic[lang] for w in kept
                     )  # "une fois ou deux" says how often, not which question
-                    timely = all(key(w, lang) in self.when[lang] for w in kept)  # "demain"
+                    timely = tuple(key(w, lang) for w in kept) in self.when[lang]  # "demain"
                     asked = min_words == 1 and any(w in self.modals[lang] for w in kept)
                     if size >= min_words and specific and not (generic or timely or asked):
                         seen.setdefault((lang, words(phrase)), set()).add(question.id)
