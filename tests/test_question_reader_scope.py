@@ -451,3 +451,29 @@ def test_all_but_one_thing_is_part_of_it(lang: str, text: str) -> None:
 def test_a_no_right_after_a_hedge_says_more_than_the_hedge(lang: str, text: str) -> None:
     reading = READER.read("say-no", "alternative", text, lang)
     assert reading.accepted and reading.option == "no-alt"
+
+
+@pytest.mark.parametrize(
+    ("flow", "question", "lang", "text", "option"),
+    [
+        ("client-left", "reason", "fr", "ils changent complètement de stratégie", "strategy"),
+        ("client-left", "reason", "nb", "de bytter strategi", "strategy"),
+        ("client-left", "reason", "en", "they're changing strategy", "strategy"),
+        ("unpaid-invoice", "terms", "fr", "juste un échange de SMS", "in-writing"),
+        ("unpaid-invoice", "terms", "en", "we agreed by text", "in-writing"),
+        ("unpaid-invoice", "terms", "nb", "vi avtalte det på tekstmelding", "in-writing"),
+        ("say-no", "situation", "nb", "de vil ha noe jeg ikke kan, backend", "outside-skills"),
+        ("say-no", "situation", "en", "it's something I can't do", "outside-skills"),
+        ("say-no", "situation", "fr", "c'est un truc que je sais pas faire", "outside-skills"),
+    ],
+)
+def test_words_of_strategy_texts_and_skills(
+    flow: str, question: str, lang: str, text: str, option: str
+) -> None:
+    reading = READER.read(flow, question, text, lang)
+    assert reading.accepted and reading.option == option
+
+
+def test_how_a_new_client_seems_is_no_check_of_them() -> None:
+    text = "New client, seems fine, anything I should check first?"
+    assert "verified" not in READER.facts("new-client-check", text, "en", opening=True)
