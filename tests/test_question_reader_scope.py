@@ -418,3 +418,36 @@ def test_a_question_that_is_the_whole_story_still_tells_it() -> None:
 def test_a_refusal_negates_what_it_governs_in_an_opening(lang: str, text: str) -> None:
     facts = READER.facts("new-client-check", text, lang, opening=True)
     assert facts.get("identity") == "id-refused"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "how do I check out a new client?"),
+        ("fr", "comment vérifier un nouveau client ?"),
+        ("nb", "hvordan sjekker jeg en ny kunde?"),
+    ],
+)
+def test_the_action_an_opening_asks_about_is_not_done(lang: str, text: str) -> None:
+    assert "verified" not in READER.facts("new-client-check", text, lang, opening=True)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("fr", "j'ai tout sauf l'adresse"),
+        ("nb", "har alt unntatt adresse"),
+        ("en", "I've got everything except the address"),
+    ],
+)
+def test_all_but_one_thing_is_part_of_it(lang: str, text: str) -> None:
+    reading = READER.read("new-client-check", "contact", text, lang)
+    assert reading.accepted and reading.option == "partial"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"), [("fr", "bof pas vraiment"), ("en", "meh no"), ("nb", "tja nei egentlig")]
+)
+def test_a_no_right_after_a_hedge_says_more_than_the_hedge(lang: str, text: str) -> None:
+    reading = READER.read("say-no", "alternative", text, lang)
+    assert reading.accepted and reading.option == "no-alt"

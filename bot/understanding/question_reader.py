@@ -390,8 +390,10 @@ class QuestionReader:
 
     def _then_yes_or_no(self, ws: tuple[str, ...], langs: list[str]) -> bool:
         """A yes or a no opens a later clause of the answer."""
+        hedged = {m.end for m in self.hedges.find(ws, langs)}  # "bof pas vraiment", unpunctuated
         return any(
-            m.start > 0 and ws[m.start - 1] == BREAK for m in self.polarity.find(ws, langs)
+            m.start > 0 and (ws[m.start - 1] == BREAK or m.start in hedged)
+            for m in self.polarity.find(ws, langs)
         )
 
     def _items_named(self, q: _Question, ws: tuple[str, ...], langs: list[str]) -> int:
@@ -761,6 +763,8 @@ class QuestionReader:
         found: dict[str, set[str]] = {}
         matches = self._matches(phrases, ws, langs)
         contact = [m for m in self.marks.find(ws, langs) if m.label == "contact"] if matches else []
+        asked = [m for m in self.asking.find(ws, langs) if m.start == 0 or ws[m.start - 1] == BREAK]
+        asked = asked if matches and opening else []  # "how do I ...", not "a client who ..."
         for match, negated in matches:
             if match.label.startswith(NOT_A_FACT):
                 continue  # a question only its own answer settles ("facts: false")
@@ -772,6 +776,8 @@ class QuestionReader:
                 continue  # "svarer ikke | på mail": how he does not answer, not the terms
             if self._channel(ws, match, contact):
                 continue  # "doesn't reply | by email": how he is reached, not the terms
+            if opening and self._channel(ws, match, asked):
+                continue  # "how do I | check out a new client": what is asked, not done
             question, option = match.label.split("=", 1)
             if negated:
                 q = self._questions[(flow_id, question)]
