@@ -477,3 +477,28 @@ def test_words_of_strategy_texts_and_skills(
 def test_how_a_new_client_seems_is_no_check_of_them() -> None:
     text = "New client, seems fine, anything I should check first?"
     assert "verified" not in READER.facts("new-client-check", text, "en", opening=True)
+
+
+@pytest.mark.parametrize(
+    ("flow", "question", "lang", "text", "option"),
+    [
+        (
+            "drop-client",
+            "time",
+            "en",
+            "he's pretty good about it, except the odd sunday email",
+            "sometimes",
+        ),
+        ("drop-client", "time", "fr", "globalement oui, sauf quelques appels le soir", "sometimes"),
+        ("drop-client", "time", "nb", "ja, bortsett fra noen kvelder", "sometimes"),
+        ("drop-client", "pays", "en", "on time, except once or twice", "late"),
+        ("drop-client", "pays", "fr", "à l'heure sauf la dernière facture", "late"),
+        ("new-client-check", "contact", "en", "everything except the address", "partial"),
+        ("drop-client", "time", "en", "no, except weekends", "ignored"),  # a no stays a no
+    ],
+)
+def test_a_yes_restricted_by_an_exception_is_only_partly_so(
+    flow: str, question: str, lang: str, text: str, option: str
+) -> None:
+    reading = READER.read(flow, question, text, lang)
+    assert reading.accepted and reading.option == option

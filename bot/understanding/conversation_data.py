@@ -131,6 +131,7 @@ class GeneralWords(_Strict):
     modals: Phrases = Field(default_factory=Phrases)
     interrogatives: Phrases = Field(default_factory=Phrases)
     polar_questions: Phrases = Field(default_factory=Phrases)
+    exceptions: Phrases = Field(default_factory=Phrases)
     contact_verbs: Phrases = Field(default_factory=Phrases)
     suddenness: Phrases = Field(default_factory=Phrases)
 

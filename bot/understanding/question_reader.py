@@ -126,6 +126,7 @@ class QuestionReader:
                           for lang in LANGS}  # fmt: skip
         self.generic = self._generic_stems(general)
         self.asking = PhraseSet([("ask", lang, p) for lang, p in general.interrogatives.items()])
+        self.exceptions = PhraseSet([("but", lang, p) for lang, p in general.exceptions.items()])
         self.judging = PhraseSet([("ask", lang, p) for lang, p in general.polar_questions.items()])
         self.modals = {lang: frozenset(w for p in general.modals.get(lang) for w in words(p))
                        for lang in LANGS}  # fmt: skip
@@ -305,6 +306,9 @@ class QuestionReader:
         contrasted = self._contrasted(q, ws, langs)
         if contrasted is not None:
             return contrasted
+        excepted = self._excepted(q, ws, langs)
+        if excepted is not None:
+            return excepted
         lead = self._lead(q, ws, langs)
         if lead is not None:
             return lead
@@ -332,6 +336,21 @@ class QuestionReader:
         if not polar.accepted and named and items is not None and items.some is not None:
             return Reading(items.some, 0.7, "items")  # "just the phone"
         return polar
+
+    def _excepted(self, q: _Question, ws: tuple[str, ...], langs: list[str]) -> Reading | None:
+        """A yes restricted by an exception ("mostly, except the odd sunday email", "j'ai tout
+        sauf l'adresse") is the question's hedge: only partly so."""
+        yes, hedge = q.words.yes, q.words.hedge
+        if yes is None or hedge is None or yes == hedge or q.words.frequency:
+            return None
+        found = [m for m in self.exceptions.find(ws, langs) if m.start > 0]
+        if not found:
+            return None
+        before = tuple(w for w in ws[: min(m.start for m in found)] if w != BREAK)
+        said = self._by_words(q, before, langs) if before else None
+        if said is None or not said.accepted:
+            said = self._plain_polarity(q, before, langs) if before else NOTHING
+        return Reading(hedge, 0.8, "except") if said.option == yes and said.accepted else None
 
     def _lead(self, q: _Question, ws: tuple[str, ...], langs: list[str]) -> Reading | None:
         """An answer that opens with a how-often or a hedge of its own, then says why ("un peu,
