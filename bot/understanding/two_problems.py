@@ -133,17 +133,22 @@ def two_problems(
     """The two topics of a message that tells two problems, the whole message's likelier first;
     None when it tells one (or is not worth cutting). ``ranked``: the whole message's calibrated
     topics."""
-    if not worth_reading(text, lang):
+    if not worth_reading(text, lang) or len(ranked) < 2:
+        return None
+    rule = _rules()[lang]
+    top_two = {t for t, _ in ranked[:2]}
+    if frozenset(top_two) in rule.one_problem:
+        return None
+    index = {c: i for i, c in enumerate(m.classes)}
+    found = _phrase_topics(m, text, lang)  # without a phrase of each, no clause can stand for it
+    if any(found.get(index[t], 0.0) < MIN_PHRASE_BONUS for t in top_two):
         return None
     parts = clauses(text, lang)
     if len(parts) < 2:
         return None
-    rule = _rules()[lang]
     reads = [m.read(p, lang)[0] for p in parts]
     phrases = [_phrase_topics(m, p, lang) for p in parts]
     whole = dict(ranked)
-    top_two = {t for t, _ in ranked[:2]}
-    index = {c: i for i, c in enumerate(m.classes)}
     spans = []  # runs of whole clauses that stand for a topic: (first, end, topic, p, clear)
     for first in range(len(parts)):
         for end in range(first + 1, len(parts) + 1):
