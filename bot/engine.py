@@ -65,6 +65,7 @@ class _Turn:
     forgotten: bool = False
     extra: list[Reply] = field(default_factory=list)
     verdict: tuple[str, list[str], dict[str, Any]] | None = None  # flow, outcomes, slots
+    typed_command: bool = False  # a message that opens with a command ("checklist late payment")
 
     @property
     def group(self) -> bool:
@@ -288,7 +289,7 @@ class Engine(Repairs):
             return session.lang
         if word_lang:  # a command word sets the language only of a conversation without one
             return session.lang or word_lang
-        if text and t.turn.kind == "command":
+        if text and t.turn.kind == "command" and not t.typed_command:  # typed: as a message
             return session.lang or normalize_lang(t.turn.locale) or "en"
         hint = normalize_lang(t.turn.locale)
         if text and text.strip():
@@ -321,6 +322,11 @@ class Engine(Repairs):
             if hit is not None and not self._small_talk_in_flow(session, text, hit[0]):
                 payload, word_lang = hit
                 text = None
+            elif hit is None and session.flow is None:
+                worded = self.vocab.command_with_words(text)  # "checklist late payment"
+                if worded is not None and self._names_a_topic(worded[1], session):
+                    payload, text, t.typed_command = worded[0], None, True
+                    t.turn = turn = turn.model_copy(update={"kind": "command", "text": worded[1]})
         said = text
         if turn.kind == "command" and turn.text and payload is not None:
             said = _SURROGATE.sub("\ufffd", turn.text)  # "/checklist <words>": their language
@@ -440,6 +446,12 @@ class Engine(Repairs):
             return [book.checklist_picker(lang)] if not arg else self._stale(t)
         self._leave_flow(t.session)
         return [book.checklist(topic_id, lang)]
+
+    def _names_a_topic(self, words: str, session: Session) -> bool:
+        """Whether the words after a command typed in a message name a topic ("checklist late
+        payment"); else the message is read as a message ("checklists help, my client says")."""
+        lang = detect_language(words[:MAX_READ], current=session.lang)
+        return self._topic_named(words[:MAX_READ], lang) is not None
 
     def _topic_named(self, words: str, lang: str) -> str | None:
         """The topic ``words`` name: its id typed out, or the one clear routing candidate."""

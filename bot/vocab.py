@@ -1,7 +1,9 @@
 """Words the engine recognises, read once from ``knowledge/interface/commands.yaml``.
 
 A message that is, as a whole, a command word ("menu", "avbryt", "en français") becomes the
-matching payload, whatever the current language. Number words and units read "two months".
+matching payload, whatever the current language; a command that names a topic by words may also
+open a message ("checklist late payment", "sjekkliste ubetalt faktura"). Number words and units
+read "two months".
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ COMMANDS: dict[str, str] = {
     "cmd_skip": "skip",
     "cmd_checklist": "checklist",
 }
+# Payloads of commands whose words may be followed by words naming a topic, as after a slash
+# command ("/checklist late payment").
+WITH_WORDS = frozenset({"checklist"})
 UNITS: dict[str, int] = {"unit_day": 1, "unit_week": 7, "unit_month": 30, "unit_year": 365}
 MAX_COMMAND_CHARS = 48
 _PUNCT = re.compile(r"[^\w\s']+")
@@ -63,6 +68,19 @@ class Vocabulary:
     invoice_words: frozenset[str] = frozenset()
     number_marks: frozenset[str] = frozenset()
     frequency_words: frozenset[str] = frozenset()
+
+    def command_with_words(self, text: str) -> tuple[str, str] | None:
+        """(payload, the words after it) for a message that opens with a command taking words
+        ("checklist late payment" → ("checklist", "late payment")), else None."""
+        if len(text) > MAX_COMMAND_CHARS * 4:
+            return None
+        parts = text.lstrip().lstrip("/").split()
+        for size in range(min(3, len(parts) - 1), 0, -1):  # the longest command words first
+            hit = self.commands.get(fold(" ".join(parts[:size])))
+            if hit is not None and hit[0] in WITH_WORDS:
+                rest = " ".join(parts[size:]).strip()
+                return (hit[0], rest) if rest else None
+        return None
 
     @classmethod
     def from_knowledge(cls, kb: KnowledgeBase) -> Vocabulary:

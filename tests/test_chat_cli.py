@@ -281,3 +281,18 @@ def test_the_chat_runs_without_any_library_of_the_extras(tmp_path: Path) -> None
     assert done.returncode == 0, done.stderr
     replies, states = split_json(done.stdout)
     assert states[-1]["flow"] == "unpaid-invoice", done.stdout
+
+
+def test_where_a_number_is_the_answer_skip_is_shown_without_one(tmp_path: Path) -> None:
+    """At "How much is owed?", "1" is an amount: the screen must not say "1) Skip"."""
+    store = f"sqlite:///{tmp_path / 'chat.sqlite3'}"
+    lines = [flow_number("unpaid-invoice"), "1", "2", "30"]
+    done = run_cli(["chat", "--store", store, "--lang", "en"], lines, tmp_path)
+    assert done.returncode == 0, done.stderr
+    amount = KB.topics["late-payment"].question("amount").text.en
+    shown = done.stdout.split(amount, 1)[1]
+    skip = KB.text("btn_skip", "en")
+    assert f"· {skip}" in shown.split("\n>")[0] and f"1) {skip}" not in shown.split("\n>")[0]
+    done = run_cli(["chat", "--store", store, "--lang", "en"], ["skip"], tmp_path)
+    invoice = KB.topics["late-payment"].question("invoice").text.en
+    assert invoice in done.stdout and f"1) {skip}" in done.stdout.split(invoice, 1)[1]

@@ -124,3 +124,27 @@ async def test_telegram_slash_checklist_reaches_the_topic(late: Router) -> None:
         (reply,) = await engine.handle(turn)
         assert is_checklist(reply, "late-payment", reply.lang)
     assert late.asked == ["retard de paiement", "paiement très en retard, facture impayée"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "checklist late payment"),
+        ("fr", "liste de contrôle client qui ne paie pas"),
+        ("nb", "sjekkliste kunde som ikke betaler"),
+    ],
+)
+async def test_a_typed_message_opening_with_checklist_gets_the_checklist(
+    lang: str, text: str
+) -> None:
+    chat = Chat(memory_engine(), locale="en")  # the words set the language, as in a message
+    (reply,) = await chat.say(text)
+    assert is_checklist(reply, "late-payment", lang)
+    assert (await chat.session()).flow is None
+
+
+async def test_a_message_opening_with_checklist_that_names_no_topic_is_read_as_a_message() -> None:
+    chat = Chat(memory_engine(), locale="en")
+    replies = await chat.say("checklists are what my client wants from me, daily")
+    assert all(r.text != KB.text("checklist_unknown", "en") for r in replies)
+    assert all(not r.text.startswith(KB.text("checklist_title", "en", title="")) for r in replies)

@@ -365,3 +365,140 @@ def test_an_insult_says_more_than_no_praise(lang: str, text: str) -> None:
 )
 def test_a_duration_rounded_or_in_the_genitive_is_read(lang: str, text: str, days: int) -> None:
     assert POLICY.read_value("unpaid-invoice", "days", text, lang, TODAY) == (days, "")
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "new client won't give his address, is that a red flag?"),
+        ("fr", "un nouveau client ne veut pas donner son adresse, c'est louche ?"),
+        ("nb", "ny kunde vil ikke oppgi adressen, er det mistenkelig?"),
+    ],
+)
+def test_a_judgement_asked_in_the_opening_is_no_feeling(lang: str, text: str) -> None:
+    assert "feeling" not in READER.facts("new-client-check", text, lang, opening=True)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "new client, I have a bad feeling about him, what do I check?"),
+        ("nb", "ny kunde, jeg har dårlig magefølelse, hva gjør jeg?"),
+    ],
+)
+def test_a_feeling_stated_in_an_opening_question_is_still_read(lang: str, text: str) -> None:
+    assert READER.facts("new-client-check", text, lang, opening=True).get("feeling") == "bad"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "client ended the contract last week, I already sent all the files"),
+        ("fr", "ma cliente a arrêté, je lui ai déjà envoyé les fichiers"),
+        ("nb", "kunden sa opp, jeg har sendt filene"),
+    ],
+)
+def test_files_sent_is_the_handover_done(lang: str, text: str) -> None:
+    assert READER.facts("client-left", text, lang, opening=True).get("handover") == "done"
+
+
+def test_a_question_that_is_the_whole_story_still_tells_it() -> None:
+    text = "est-ce que ça vaut le coup de garder un client qui paie toujours en retard ?"
+    assert READER.facts("drop-client", text, "fr", opening=True).get("pays") == "late"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "how do I deal with a new client who refused to show ID?"),
+        ("fr", "un nouveau client a refusé de montrer sa carte d'identité"),
+        ("nb", "ny kunde nektet å vise legitimasjon"),
+    ],
+)
+def test_a_refusal_negates_what_it_governs_in_an_opening(lang: str, text: str) -> None:
+    facts = READER.facts("new-client-check", text, lang, opening=True)
+    assert facts.get("identity") == "id-refused"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "how do I check out a new client?"),
+        ("fr", "comment vérifier un nouveau client ?"),
+        ("nb", "hvordan sjekker jeg en ny kunde?"),
+    ],
+)
+def test_the_action_an_opening_asks_about_is_not_done(lang: str, text: str) -> None:
+    assert "verified" not in READER.facts("new-client-check", text, lang, opening=True)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("fr", "j'ai tout sauf l'adresse"),
+        ("nb", "har alt unntatt adresse"),
+        ("en", "I've got everything except the address"),
+    ],
+)
+def test_all_but_one_thing_is_part_of_it(lang: str, text: str) -> None:
+    reading = READER.read("new-client-check", "contact", text, lang)
+    assert reading.accepted and reading.option == "partial"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"), [("fr", "bof pas vraiment"), ("en", "meh no"), ("nb", "tja nei egentlig")]
+)
+def test_a_no_right_after_a_hedge_says_more_than_the_hedge(lang: str, text: str) -> None:
+    reading = READER.read("say-no", "alternative", text, lang)
+    assert reading.accepted and reading.option == "no-alt"
+
+
+@pytest.mark.parametrize(
+    ("flow", "question", "lang", "text", "option"),
+    [
+        ("client-left", "reason", "fr", "ils changent complètement de stratégie", "strategy"),
+        ("client-left", "reason", "nb", "de bytter strategi", "strategy"),
+        ("client-left", "reason", "en", "they're changing strategy", "strategy"),
+        ("unpaid-invoice", "terms", "fr", "juste un échange de SMS", "in-writing"),
+        ("unpaid-invoice", "terms", "en", "we agreed by text", "in-writing"),
+        ("unpaid-invoice", "terms", "nb", "vi avtalte det på tekstmelding", "in-writing"),
+        ("say-no", "situation", "nb", "de vil ha noe jeg ikke kan, backend", "outside-skills"),
+        ("say-no", "situation", "en", "it's something I can't do", "outside-skills"),
+        ("say-no", "situation", "fr", "c'est un truc que je sais pas faire", "outside-skills"),
+    ],
+)
+def test_words_of_strategy_texts_and_skills(
+    flow: str, question: str, lang: str, text: str, option: str
+) -> None:
+    reading = READER.read(flow, question, text, lang)
+    assert reading.accepted and reading.option == option
+
+
+def test_how_a_new_client_seems_is_no_check_of_them() -> None:
+    text = "New client, seems fine, anything I should check first?"
+    assert "verified" not in READER.facts("new-client-check", text, "en", opening=True)
+
+
+@pytest.mark.parametrize(
+    ("flow", "question", "lang", "text", "option"),
+    [
+        (
+            "drop-client",
+            "time",
+            "en",
+            "he's pretty good about it, except the odd sunday email",
+            "sometimes",
+        ),
+        ("drop-client", "time", "fr", "globalement oui, sauf quelques appels le soir", "sometimes"),
+        ("drop-client", "time", "nb", "ja, bortsett fra noen kvelder", "sometimes"),
+        ("drop-client", "pays", "en", "on time, except once or twice", "late"),
+        ("drop-client", "pays", "fr", "à l'heure sauf la dernière facture", "late"),
+        ("new-client-check", "contact", "en", "everything except the address", "partial"),
+        ("drop-client", "time", "en", "no, except weekends", "ignored"),  # a no stays a no
+    ],
+)
+def test_a_yes_restricted_by_an_exception_is_only_partly_so(
+    flow: str, question: str, lang: str, text: str, option: str
+) -> None:
+    reading = READER.read(flow, question, text, lang)
+    assert reading.accepted and reading.option == option

@@ -29,6 +29,12 @@ def terminal_locale(lang: str | None) -> str | None:
     return normalize_lang(lang) or normalize_lang(os.environ.get("LANG", "").split(".")[0])
 
 
+def numbers_press(buttons: list[Button], numbers_answer: bool) -> bool:
+    """Whether a typed number presses one of ``buttons``: not at a question that reads a number
+    as its answer whose only button is "skip" (there the buttons are shown without numbers)."""
+    return any(b.payload != "skip" for b in buttons) or not numbers_answer
+
+
 def pick_button(line: str, buttons: list[Button], numbers_answer: bool = True) -> str | None:
     """The payload a typed line presses: its number, or its label (case and accents ignored).
 
@@ -38,10 +44,9 @@ def pick_button(line: str, buttons: list[Button], numbers_answer: bool = True) -
     """
     if not buttons:
         return None
-    choices = [b for b in buttons if b.payload != "skip"]
     stripped = line.strip()
     in_range = stripped.isdigit() and 1 <= int(stripped) <= len(buttons)
-    if in_range and (choices or not numbers_answer):
+    if in_range and numbers_press(buttons, numbers_answer):
         return buttons[int(stripped) - 1].payload
     folded = fold(stripped)
     return next((b.payload for b in buttons if fold(b.label) == folded), None) if folded else None
@@ -71,6 +76,14 @@ class Conversation:
         """The conversation's state now (for a resumed conversation, before any turn)."""
         self.state = await self.engine.state_of(self.key.as_str())
         return self.state
+
+    def shows_numbers(self, buttons: list[Button]) -> bool:
+        """Whether ``buttons``, shown after the last turn, are numbered (see numbers_press)."""
+        state = self.state
+        answer = bool(state and state["flow"] and state["question"]) and self.engine.takes_number(
+            state["flow"], state["question"]  # type: ignore[index]
+        )
+        return numbers_press(buttons, answer)
 
     async def numbers_answer(self) -> bool:
         """Whether the question now asked reads a number as its answer (see pick_button)."""

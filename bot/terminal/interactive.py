@@ -55,7 +55,7 @@ class Chat:
         if replies:
             self.lang = replies[-1].lang
         shown, offer = offer_of(replies, self.kb)
-        self.screen.replies(shown)
+        self.screen.replies(shown, self.conversation.shows_numbers(offer.buttons))
         self.offer, self.seen = offer, set()  # numbers press only what this turn shows
         self.reader.offer([b.label for b in offer.buttons])
 

@@ -41,9 +41,10 @@ def write_json_turn(out: TextIO, replies: list[Reply], state: TurnState | None =
         out.write(json.dumps({"state": state}, ensure_ascii=False) + "\n")
 
 
-def render_text(reply: Reply, kb: KnowledgeBase, first: int = 1) -> str:
+def render_text(reply: Reply, kb: KnowledgeBase, first: int = 1, numbered: bool = True) -> str:
     """One reply as plain text: text, checklist, draft, buttons numbered from ``first`` (the
-    replies of one turn share one numbering)."""
+    replies of one turn share one numbering), or marked with a dot where a typed number is the
+    answer, not a button."""
     lines = [reply.text]
     if reply.checklist:
         lines += ["", kb.text("checklist_heading", reply.lang)]
@@ -52,14 +53,19 @@ def render_text(reply: Reply, kb: KnowledgeBase, first: int = 1) -> str:
         lines += ["", f"--- {reply.draft.title} ---", reply.draft.text, "---"]
     if reply.buttons:
         lines.append("")
-        lines += [f"  {n}) {b.label}" for n, b in enumerate(reply.buttons, first)]
+        if numbered:
+            lines += [f"  {n}) {b.label}" for n, b in enumerate(reply.buttons, first)]
+        else:
+            lines += [f"  · {b.label}" for b in reply.buttons]
     return "\n".join(lines)
 
 
-def write_text_turn(out: TextIO, replies: list[Reply], kb: KnowledgeBase) -> None:
+def write_text_turn(
+    out: TextIO, replies: list[Reply], kb: KnowledgeBase, numbered: bool = True
+) -> None:
     first = 1
     for reply in replies:
-        out.write(render_text(reply, kb, first) + "\n\n")
+        out.write(render_text(reply, kb, first, numbered) + "\n\n")
         first += len(reply.buttons)
 
 
@@ -77,7 +83,7 @@ async def run_lines(
         if as_json:
             write_json_turn(out, replies, state)
         else:
-            write_text_turn(out, replies, kb)
+            write_text_turn(out, replies, kb, conversation.shows_numbers(buttons))
         out.flush()
 
     await show(opening.replies, await conversation.current_state())

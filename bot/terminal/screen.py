@@ -84,24 +84,27 @@ class Screen:
             parts.append(Text(self.kb.text("draft_fill_hint", draft.lang), style="dim"))
         return parts
 
-    def _buttons(self, numbered: list[tuple[int, str]]) -> RenderableType:
-        """``(number, label)`` rows; a long list goes in columns on a wide terminal."""
+    def _buttons(self, numbered: list[tuple[int | str, str]]) -> RenderableType:
+        """``(number, label)`` rows (a mark instead of a number is shown as it is); a long list
+        goes in columns on a wide terminal."""
+        marks = [f"{n}." if isinstance(n, int) else n for n, _ in numbered]
         if len(numbered) > MANY_BUTTONS and self.console.width >= COLUMNS_FROM:
-            width = len(str(numbered[-1][0])) + 1
+            width = len(marks[-1]) + 1
             cells = [
-                Text.assemble((f"{n}.".rjust(width), NUMBER_STYLE), " ", label)
-                for n, label in numbered
+                Text.assemble((mark.rjust(width), NUMBER_STYLE), " ", label)
+                for mark, (_, label) in zip(marks, numbered, strict=True)
             ]
             return Columns(cells, padding=(0, 3))
         grid = Table.grid(padding=(0, 1))
         grid.add_column(justify="right", no_wrap=True, style=NUMBER_STYLE)
         grid.add_column()
-        for n, label in numbered:
-            grid.add_row(f"{n}.", label)
+        for mark, (_, label) in zip(marks, numbered, strict=True):
+            grid.add_row(mark, label)
         return grid
 
-    def renderable(self, reply: Reply, first: int = 1) -> RenderableType:
-        """One reply; its buttons numbered from ``first``."""
+    def renderable(self, reply: Reply, first: int = 1, numbered: bool = True) -> RenderableType:
+        """One reply; its buttons numbered from ``first`` (or marked with a dot: ``numbered``
+        False, where a typed number is the answer)."""
         parts: list[RenderableType] = []
         if reply.text:
             parts += self._text(reply.text, reply.lang)
@@ -110,16 +113,16 @@ class Screen:
         if reply.draft is not None:
             parts += [Text()] * bool(parts) + self._draft(reply.draft)
         if reply.buttons:
-            numbered = [(n, b.label) for n, b in enumerate(reply.buttons, first)]
-            parts += [Text()] * bool(parts) + [self._buttons(numbered)]
+            rows = [(n if numbered else "·", b.label) for n, b in enumerate(reply.buttons, first)]
+            parts += [Text()] * bool(parts) + [self._buttons(rows)]
         return Group(*parts)
 
     # Output ---------------------------------------------------------------------------------
-    def replies(self, replies: list[Reply]) -> None:
+    def replies(self, replies: list[Reply], numbered: bool = True) -> None:
         """The replies of one turn, their buttons in one numbering."""
         first = 1
         for reply in replies:
-            self.console.print(self.renderable(reply, first))
+            self.console.print(self.renderable(reply, first, numbered))
             self.console.print()
             first += len(reply.buttons)
 

@@ -130,6 +130,8 @@ class GeneralWords(_Strict):
     when: Phrases = Field(default_factory=Phrases)
     modals: Phrases = Field(default_factory=Phrases)
     interrogatives: Phrases = Field(default_factory=Phrases)
+    polar_questions: Phrases = Field(default_factory=Phrases)
+    exceptions: Phrases = Field(default_factory=Phrases)
     contact_verbs: Phrases = Field(default_factory=Phrases)
     suddenness: Phrases = Field(default_factory=Phrases)
 

@@ -29,6 +29,7 @@ from knowledge.models import Question as QuestionText
 
 ACCEPT = 0.5
 _ASKED = re.compile(r"[^?.!]*[?.!]+|[^?.!]+$")  # sentences, each with its end mark
+_CLAUSES = re.compile(r"[,;]\s+")
 NEGATION_WINDOW = 4  # words before a phrase where a negation turns it around
 LABEL_TYPO = 85.0  # rapidfuzz ratio for a typo of a whole label
 MIN_PREFIX = 3
@@ -125,10 +126,17 @@ class QuestionReader:
                           for lang in LANGS}  # fmt: skip
         self.generic = self._generic_stems(general)
         self.asking = PhraseSet([("ask", lang, p) for lang, p in general.interrogatives.items()])
+        self.exceptions = PhraseSet([("but", lang, p) for lang, p in general.exceptions.items()])
+        self.judging = PhraseSet([("ask", lang, p) for lang, p in general.polar_questions.items()])
         self.modals = {lang: frozenset(w for p in general.modals.get(lang) for w in words(p))
                        for lang in LANGS}  # fmt: skip
-        self.when = {lang: frozenset(key(w, lang) for p in general.when.get(lang) for w in words(p))
-                     for lang in LANGS}  # fmt: skip
+        self.when = {  # whole phrases of when-words ("plus tard", "ce soir"), as match keys
+            lang: frozenset(
+                tuple(key(w, lang) for w in words(p) if w not in self.fact_skip.get(lang, ()))
+                for p in general.when.get(lang)
+            )
+            for lang in LANGS
+        }
         # Verbs of getting in touch and words of suddenness, found in one pass of a message.
         self.marks = PhraseSet(
             [("contact", lang, p) for lang, p in general.contact_verbs.items()]
@@ -216,7 +224,7 @@ class QuestionReader:
                     generic = bool(q.words.frequency) and all(
                         key(w, lang) in self.generic[lang] for w in kept
                     )  # "une fois ou deux" says how often, not which question
-                    timely = all(key(w, lang) in self.when[lang] for w in kept)  # "demain"
+                    timely = tuple(key(w, lang) for w in kept) in self.when[lang]  # "demain"
                     asked = min_words == 1 and any(w in self.modals[lang] for w in kept)
                     if size >= min_words and specific and not (generic or timely or asked):
                         seen.setdefault((lang, words(phrase)), set()).add(question.id)
@@ -270,6 +278,21 @@ class QuestionReader:
                 kept.append(part)
         return " ".join(kept)
 
+    def _unjudged(self, text: str, langs: list[str]) -> str:
+        """A first message without the clauses after its story that ask for a judgement ("...,
+        is that a red flag?", "..., c'est louche ?")."""
+        if "?" not in text:
+            return text
+        kept = []
+        for sentence in _ASKED.findall(text):
+            if not sentence.rstrip().endswith("?"):
+                kept.append(sentence)
+                continue
+            for n, clause in enumerate(_CLAUSES.split(sentence)):  # the story comes first
+                if n == 0 or not any(m.start == 0 for m in self.judging.find(words(clause), langs)):
+                    kept.append(clause)
+        return " , ".join(kept)
+
     def _reading(self, flow_id: str, question_id: str, text: str, lang: str) -> Reading:
         q = self._questions.get((flow_id, question_id))
         text = self._unasked(text, [lang, *(code for code in LANGS if code != lang)])
@@ -283,6 +306,9 @@ class QuestionReader:
         contrasted = self._contrasted(q, ws, langs)
         if contrasted is not None:
             return contrasted
+        excepted = self._excepted(q, ws, langs)
+        if excepted is not None:
+            return excepted
         lead = self._lead(q, ws, langs)
         if lead is not None:
             return lead
@@ -310,6 +336,21 @@ class QuestionReader:
         if not polar.accepted and named and items is not None and items.some is not None:
             return Reading(items.some, 0.7, "items")  # "just the phone"
         return polar
+
+    def _excepted(self, q: _Question, ws: tuple[str, ...], langs: list[str]) -> Reading | None:
+        """A yes restricted by an exception ("mostly, except the odd sunday email", "j'ai tout
+        sauf l'adresse") is the question's hedge: only partly so."""
+        yes, hedge = q.words.yes, q.words.hedge
+        if yes is None or hedge is None or yes == hedge or q.words.frequency:
+            return None
+        found = [m for m in self.exceptions.find(ws, langs) if m.start > 0]
+        if not found:
+            return None
+        before = tuple(w for w in ws[: min(m.start for m in found)] if w != BREAK)
+        said = self._by_words(q, before, langs) if before else None
+        if said is None or not said.accepted:
+            said = self._plain_polarity(q, before, langs) if before else NOTHING
+        return Reading(hedge, 0.8, "except") if said.option == yes and said.accepted else None
 
     def _lead(self, q: _Question, ws: tuple[str, ...], langs: list[str]) -> Reading | None:
         """An answer that opens with a how-often or a hedge of its own, then says why ("un peu,
@@ -368,8 +409,10 @@ class QuestionReader:
 
     def _then_yes_or_no(self, ws: tuple[str, ...], langs: list[str]) -> bool:
         """A yes or a no opens a later clause of the answer."""
+        hedged = {m.end for m in self.hedges.find(ws, langs)}  # "bof pas vraiment", unpunctuated
         return any(
-            m.start > 0 and ws[m.start - 1] == BREAK for m in self.polarity.find(ws, langs)
+            m.start > 0 and (ws[m.start - 1] == BREAK or m.start in hedged)
+            for m in self.polarity.find(ws, langs)
         )
 
     def _items_named(self, q: _Question, ws: tuple[str, ...], langs: list[str]) -> int:
@@ -732,12 +775,15 @@ class QuestionReader:
         message, a long single word too)."""
         phrases = (self._opening_facts if opening else self._facts).get(flow_id)
         langs = [lang, *(code for code in LANGS if code != lang)]
-        ws = words(text if opening else self._unasked(text, langs))  # an opening asks anyway
+        said = self._unjudged(text, langs) if opening else self._unasked(text, langs)
+        ws = words(said)  # an opening's "how do I ...?" tells the story: only judgements asked go
         if phrases is None or not ws:
             return {}
         found: dict[str, set[str]] = {}
         matches = self._matches(phrases, ws, langs)
         contact = [m for m in self.marks.find(ws, langs) if m.label == "contact"] if matches else []
+        asked = [m for m in self.asking.find(ws, langs) if m.start == 0 or ws[m.start - 1] == BREAK]
+        asked = asked if matches and opening else []  # "how do I ...", not "a client who ..."
         for match, negated in matches:
             if match.label.startswith(NOT_A_FACT):
                 continue  # a question only its own answer settles ("facts: false")
@@ -749,6 +795,8 @@ class QuestionReader:
                 continue  # "svarer ikke | på mail": how he does not answer, not the terms
             if self._channel(ws, match, contact):
                 continue  # "doesn't reply | by email": how he is reached, not the terms
+            if opening and self._channel(ws, match, asked):
+                continue  # "how do I | check out a new client": what is asked, not done
             question, option = match.label.split("=", 1)
             if negated:
                 q = self._questions[(flow_id, question)]
