@@ -156,6 +156,22 @@ class DialogPolicy:
             return f"{whole} {self._currency_named(text)}".strip()
         return None
 
+    def _named_in_words(self, text: str, lang: str) -> str | None:
+        """An amount in number words right before its currency ("me doit deux mille euros
+        depuis trois semaines" → "2000 EUR"; the weeks are no part of it)."""
+        ws = content(words(text))
+        for i, word in enumerate(ws):
+            code = CURRENCIES.get(word)
+            if code is None or i == 0:
+                continue
+            j = i
+            while j > 0 and self.durations.amount(ws[j - 1], lang) is not None:
+                j -= 1
+            value = self.durations.amount(" ".join(ws[j:i]), lang) if j < i else None
+            if value:
+                return f"{value} {code}"
+        return None
+
     def _currency_named(self, text: str) -> str:
         """The currency code a text names by word or sign ("euros", "kr", "$"), or ""."""
         for word in words(text):
@@ -185,8 +201,8 @@ class DialogPolicy:
                 if days is not None and self._mentions_late(text, lang):
                     return days
             return self._late_days(text, lang, today)
-        if kind == "amount":  # "1 200 €", or thousands said short ("3k", "2,5k", "30k kr")
-            return find_amount(text) or self._thousands(text)
+        if kind == "amount":  # "1 200 €", thousands said short ("3k", "30k kr"), or in words
+            return find_amount(text) or self._thousands(text) or self._named_in_words(text, lang)
         if kind == "text" or kind == "reference":
             vocab = self.vocab
             return find_reference(text, vocab.invoice_words, vocab.number_marks, vocab.units)
@@ -204,11 +220,12 @@ class DialogPolicy:
                 continue
             numbers = vocab.numbers_in.get(lang, vocab.numbers)
             days = find_days(clause, numbers, vocab.units, vocab.frequency_words)
-            if days is None:
+            halves = self.durations.half.get(lang, set()) | self.durations.one_half.get(lang, set())
+            if days is None or halves & set(words(clause)):  # "un mois et demi": 45, not 30
                 reading = self.durations.read(clause, lang, today)
                 plain = words(_ELIDED.sub(" ", clause))  # "d'accord" has no "d" (days)
                 has_unit = any(w in self.durations.units for w in plain)
-                days = reading.value if has_unit else None
+                days = reading.value if has_unit and reading.value is not None else days
             if days is not None:
                 return days
         return None

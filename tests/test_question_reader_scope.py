@@ -502,3 +502,32 @@ def test_a_yes_restricted_by_an_exception_is_only_partly_so(
 ) -> None:
     reading = READER.read(flow, question, text, lang)
     assert reading.accepted and reading.option == option
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "amount"),
+    [
+        ("fr", "un client me doit deux mille euros depuis trois semaines", "2000 EUR"),
+        ("en", "client owes me two thousand dollars, a month late", "2000 USD"),
+        ("nb", "kunden skylder meg ti tusen kroner, forfalt for to uker siden", "10000 NOK"),
+        ("en", "he owes me five hundred quid for a job three weeks ago", "500 GBP"),
+    ],
+)
+def test_an_amount_in_words_in_a_first_message_is_prefilled(
+    lang: str, text: str, amount: str
+) -> None:
+    facts = POLICY.facts("unpaid-invoice", text, lang, TODAY, skip=set(), opening=True)
+    assert facts.get("amount") == amount
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("fr", "facture de 900 balles impayée depuis un mois et demi"),
+        ("en", "invoice unpaid for a month and a half"),
+        ("nb", "fakturaen har vært ubetalt i halvannen måned"),
+    ],
+)
+def test_a_delay_and_a_half_in_a_first_message_is_read_whole(lang: str, text: str) -> None:
+    facts = POLICY.facts("unpaid-invoice", text, lang, TODAY, skip=set(), opening=True)
+    assert facts.get("days") == 45
