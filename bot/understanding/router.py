@@ -18,6 +18,7 @@ around a problem does not drown it. Then:
 - two topics: a long message whose second topic keeps at least ``second_at`` is about two
   problems; both are offered, and the second is proposed once the first is done; unless a third
   keeps ``third_at`` too: then it is an ask with three buttons (the message could be any of them).
+  A shorter message is two problems when its clauses say so (:mod:`bot.understanding.two_problems`).
 
 Each kind of reading (short message, long message, long message with the embedding) has its own
 :class:`Thresholds`, since their probabilities are spread differently.
@@ -34,6 +35,7 @@ from bot.understanding.language import detect_language, normalise_lang
 from bot.understanding.menu_subjects import asks_menu_subject, names_menu_subject
 from bot.understanding.model import OFFTOPIC, Model, model
 from bot.understanding.normalise import tokens
+from bot.understanding.two_problems import two_problems
 
 NO_ANCHOR_MARGIN = 8.0  # without any client/work word, a topic must beat off-topic by this much
 TEMPERATURE = 2.5  # a short message's log-scores are divided by this before the softmax
@@ -278,6 +280,8 @@ def route_with(m: Model, text: str, lang: str, embeddings: bool = True) -> Routi
         return Routing(ranked=ranked, candidates=[], ambiguous=False, offtopic=True, lang=lang,
                        about_work=work)  # fmt: skip
     candidates, ask, two = decide(ranked, THRESHOLDS[mode])
+    if not two and not is_long(text) and (pair := two_problems(m, text, lang, ranked)):
+        candidates, ask, two = list(pair), True, True  # a short message that tells two problems
     return Routing(ranked=ranked, candidates=candidates, ambiguous=ask, offtopic=False, lang=lang,
                    two_topics=two, evidence=evidence)  # fmt: skip
 
