@@ -545,3 +545,26 @@ def test_a_how_often_said_inside_a_phrase_qualifies_it(lang: str, text: str) -> 
     assert READER.facts("drop-client", text, lang) == {"time": "ignored"}  # not "steady" work
     reading = READER.read("drop-client", "time", text, lang)
     assert reading.accepted and reading.option == "ignored"
+
+
+@pytest.mark.parametrize(
+    ("flow", "question", "lang", "text", "option"),
+    [
+        ("new-client-check", "terms", "fr", "presque, il doit encore signer", "not-yet"),
+        ("new-client-check", "terms", "en", "almost, waiting on his signature", "not-yet"),
+        ("new-client-check", "terms", "nb", "nesten ferdig, mangler signaturen", "not-yet"),
+        ("client-left", "handover", "en", "most of it", "pending"),
+        ("client-left", "handover", "nb", "det meste", "pending"),
+        ("client-left", "handover", "fr", "presque tout", "pending"),
+    ],
+)
+def test_nearly_all_of_it_is_not_yet_all(
+    flow: str, question: str, lang: str, text: str, option: str
+) -> None:
+    reading = READER.read(flow, question, text, lang)
+    assert reading.accepted and reading.option == option
+
+
+def test_next_is_no_nearly() -> None:
+    text = "jeg vil også spørre hvordan jeg kan øke prisene mine for kundene neste år"
+    assert not READER.read("unpaid-invoice", "history", text, "nb").accepted

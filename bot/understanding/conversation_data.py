@@ -132,6 +132,7 @@ class GeneralWords(_Strict):
     interrogatives: Phrases = Field(default_factory=Phrases)
     polar_questions: Phrases = Field(default_factory=Phrases)
     exceptions: Phrases = Field(default_factory=Phrases)
+    nearly: Phrases = Field(default_factory=Phrases)
     contact_verbs: Phrases = Field(default_factory=Phrases)
     suddenness: Phrases = Field(default_factory=Phrases)
 

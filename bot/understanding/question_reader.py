@@ -85,7 +85,10 @@ class QuestionReader:
             [(kind, lang, p) for kind in ("yes", "no")
              for lang, p in getattr(general, kind).items()]  # fmt: skip
         )
-        self.hedges = PhraseSet([("hedge", lang, p) for lang, p in general.hedge.items()])
+        self.hedges = PhraseSet(
+            [("hedge", lang, p) for lang, p in general.hedge.items()]
+            + [("nearly", lang, p) for lang, p in general.nearly.items()]
+        )
         self.opinions = PhraseSet([("opinion", lang, p) for lang, p in general.opinion.items()])
         self.unknown = PhraseSet([("unknown", lang, p) for lang, p in general.unknown.items()])
         self.negators = {lang: {w for p in general.negators.get(lang) for w in words(p)}
@@ -386,7 +389,8 @@ class QuestionReader:
         hedged = [m for m in self.hedges.find(first, langs) if m.start == 0 and m.end == len(first)]
         if hedge is not None and hedged:
             yes = q.words.yes  # "kinda, he's always paid in the end": a hedged yes, said why
-            weighed = yes not in (None, hedge) and rest and not q.words.frequency
+            nearly = any(m.label == "nearly" for m in hedged)  # "presque, il doit signer"
+            weighed = yes not in (None, hedge) and rest and not q.words.frequency and not nearly
             said = self._by_words(q, rest, langs) if weighed else None
             if said is not None and said.option == yes and said.confidence >= 0.8:
                 return Reading(yes, 0.7, "words")
