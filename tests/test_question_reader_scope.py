@@ -531,3 +531,17 @@ def test_an_amount_in_words_in_a_first_message_is_prefilled(
 def test_a_delay_and_a_half_in_a_first_message_is_read_whole(lang: str, text: str) -> None:
     facts = POLICY.facts("unpaid-invoice", text, lang, TODAY, skip=set(), opening=True)
     assert facts.get("days") == 45
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("fr", "il m'appelle tout le temps le soir"),
+        ("en", "he calls me all the time at night"),
+        ("nb", "han ringer hele tiden om kvelden"),
+    ],
+)
+def test_a_how_often_said_inside_a_phrase_qualifies_it(lang: str, text: str) -> None:
+    assert READER.facts("drop-client", text, lang) == {"time": "ignored"}  # not "steady" work
+    reading = READER.read("drop-client", "time", text, lang)
+    assert reading.accepted and reading.option == "ignored"

@@ -122,6 +122,10 @@ class QuestionReader:
         self.already = PhraseSet([("already", lang, p) for lang, p in general.already.items()])
         self.past = PhraseSet([("past", lang, p) for lang, p in general.past_time.items()])
         self.frequency = general.frequency
+        self.often_words = PhraseSet(
+            [(degree, lang, p) for degree, per in general.frequency.items()
+             for lang, p in per.items()]  # fmt: skip
+        )
         self.particles = {lang: frozenset(w for p in general.particles.get(lang) for w in words(p))
                           for lang in LANGS}  # fmt: skip
         self.generic = self._generic_stems(general)
@@ -528,6 +532,18 @@ class QuestionReader:
                 covered = any(a <= start and end <= b for a, b in spans)  # said as it is
                 if m.size >= 2 and not covered and any(start < i < end for i in dropped):
                     found.append((Match(m.label, m.lang, start, end, m.phrase), True))
+        # "il m'appelle tout le temps le soir": a how-often said inside a phrase, found without it
+        inside = [m for m in self.often_words.find(ws, langs) if m.start > 0 and m.end < len(ws)]
+        if inside:
+            cut = {i for m in inside for i in range(m.start, m.end)}
+            at = [i for i in range(len(ws)) if i not in cut]
+            spans = [(m.start, m.end) for m, _ in found]
+            for m in phrases.find(tuple(ws[i] for i in at), langs):
+                start, end = at[m.start], at[m.end - 1] + 1
+                covered = any(a <= start and end <= b for a, b in spans)
+                if m.size >= 2 and not covered and any(start < i < end for i in cut):
+                    said = Match(m.label, m.lang, start, end, m.phrase)
+                    found.append((said, self._negated(ws, said, kept, langs[0])))
         return found
 
     def _says_how_often_of_another(
@@ -545,7 +561,12 @@ class QuestionReader:
         return any(
             other is not match
             and other.label.lstrip(NOT_A_FACT).split("=", 1)[0] != question
-            and (0 <= match.start - other.end <= 1 or 0 <= other.start - match.end <= 1)
+            and (
+                0 <= match.start - other.end <= 1
+                or 0 <= other.start - match.end <= 1
+                or (other.start <= match.start and match.end <= other.end
+                    and other.size > match.size)  # said inside it  # fmt: skip
+            )
             and BREAK not in ws[min(match.end, other.end) : max(match.start, other.start)]
             for other in matches
         )
