@@ -2,6 +2,7 @@
 words stays one."""
 
 import pytest
+from engine_helpers import Chat, memory_engine
 
 from bot.understanding.router import route
 from bot.understanding.two_problems import clauses, worth_reading
@@ -21,6 +22,15 @@ def test_scope_creep_and_unpaid_invoice_are_two_topics(lang: str) -> None:
     assert r.two_topics and not r.offtopic
     assert set(r.candidates) == {"scope-creep", "late-payment"}
     assert r.candidates[0] == r.ranked[0][0]  # the whole message's likelier topic comes first
+
+
+@pytest.mark.parametrize("lang", sorted(BRIEF_AND_PAY))
+async def test_the_bot_says_it_sees_two_things_and_offers_both(lang: str) -> None:
+    chat = Chat(memory_engine(), locale=lang)
+    await chat.say(BRIEF_AND_PAY[lang])
+    assert chat.payloads[:2] == ["topic:scope-creep", "topic:late-payment"]
+    session = await chat.session()
+    assert set(session.later.split(",")) == {"scope-creep", "late-payment"}
 
 
 @pytest.mark.parametrize(
