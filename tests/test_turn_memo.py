@@ -3,10 +3,11 @@ remembered after it: a person's next message is never recognised from an earlier
 
 from __future__ import annotations
 
+from engine_helpers import memory_engine
+
 from bot.models import ConversationKey, Turn
 from bot.understanding import turn_memo
 from bot.understanding.phrases import PhraseSet, words
-from tests.engine_helpers import memory_engine
 
 
 def test_a_memo_lives_for_its_turn_only() -> None:
