@@ -12,6 +12,12 @@ from engine_helpers import memory_engine
 ENGINE = memory_engine()
 POLICY = ENGINE.policy
 READER = POLICY.reader
+
+
+def assert_reads(flow: str, question: str, text: str, lang: str, option: str) -> None:
+    """The answer ``text`` to ``question`` of ``flow`` is taken, as ``option``."""
+    reading = READER.read(flow, question, text, lang)
+    assert reading.accepted and reading.option == option, (text, reading)
 TODAY = date(2026, 12, 1)
 
 
@@ -19,8 +25,7 @@ TODAY = date(2026, 12, 1)
     ("lang", "text"), [("en", "no"), ("en", "nope."), ("fr", "non"), ("fr", "nan"), ("nb", "nei!")]
 )
 def test_a_bare_no_to_terms_in_writing_says_nothing_was_agreed(lang: str, text: str) -> None:
-    reading = READER.read("unpaid-invoice", "terms", text, lang)
-    assert reading.accepted and reading.option == "none"
+    assert_reads("unpaid-invoice", "terms", text, lang, "none")
 
 
 @pytest.mark.parametrize(
@@ -33,8 +38,7 @@ def test_a_bare_no_to_terms_in_writing_says_nothing_was_agreed(lang: str, text: 
     ],
 )
 def test_a_no_that_says_more_is_read_by_what_it_says(lang: str, text: str, option: str) -> None:
-    reading = READER.read("unpaid-invoice", "terms", text, lang)
-    assert reading.accepted and reading.option == option
+    assert_reads("unpaid-invoice", "terms", text, lang, option)
 
 
 @pytest.mark.parametrize(
@@ -93,8 +97,7 @@ def test_how_suddenly_a_client_left_is_no_reason(lang: str, text: str) -> None:
     ],
 )
 def test_a_reason_not_known_is_still_read_next_to_how_sudden(lang: str, text: str) -> None:
-    reading = READER.read("client-left", "reason", text, lang)
-    assert reading.accepted and reading.option == "unknown"
+    assert_reads("client-left", "reason", text, lang, "unknown")
 
 
 @pytest.mark.parametrize(
@@ -120,8 +123,7 @@ def test_a_reason_not_known_is_still_read_next_to_how_sudden(lang: str, text: st
 def test_a_count_of_times_reads_by_what_the_question_asks(
     flow: str, question: str, option: str, lang: str, text: str
 ) -> None:
-    reading = READER.read(flow, question, text, lang)
-    assert reading.accepted and reading.option == option
+    assert_reads(flow, question, text, lang, option)
 
 
 @pytest.mark.parametrize(
@@ -138,8 +140,7 @@ def test_when_a_job_starts_is_no_fact_of_the_checks(lang: str, text: str) -> Non
 
 @pytest.mark.parametrize(("lang", "text"), [("fr", "demain"), ("nb", "i morgen")])
 def test_when_answers_the_question_it_is_given_to(lang: str, text: str) -> None:
-    reading = READER.read("new-client-check", "verified", text, lang)
-    assert reading.accepted and reading.option == "not-checked"
+    assert_reads("new-client-check", "verified", text, lang, "not-checked")
 
 
 @pytest.mark.parametrize(
@@ -182,8 +183,7 @@ def test_a_number_said_negated_in_a_correction_is_no_new_amount(lang: str, text:
     ],
 )
 def test_a_how_often_with_a_yes_opening_the_answer_is_the_answer(lang: str, text: str) -> None:
-    reading = READER.read("losing-clients", "quality", text, lang)
-    assert reading.accepted and reading.option == "sometimes"
+    assert_reads("losing-clients", "quality", text, lang, "sometimes")
 
 
 @pytest.mark.parametrize(
@@ -197,8 +197,7 @@ def test_a_how_often_with_a_yes_opening_the_answer_is_the_answer(lang: str, text
     ],
 )
 def test_how_often_said_first_beats_what_happened(question: str, lang: str, text: str) -> None:
-    reading = READER.read("losing-clients", question, text, lang)
-    assert reading.accepted and reading.option == "sometimes"
+    assert_reads("losing-clients", question, text, lang, "sometimes")
 
 
 @pytest.mark.parametrize(
@@ -213,8 +212,7 @@ def test_how_often_said_first_beats_what_happened(question: str, lang: str, text
     ],
 )
 def test_how_many_clients_says_how_often(lang: str, text: str, option: str) -> None:
-    reading = READER.read("losing-clients", "quality", text, lang)
-    assert reading.accepted and reading.option == option
+    assert_reads("losing-clients", "quality", text, lang, option)
 
 
 @pytest.mark.parametrize(
@@ -231,14 +229,12 @@ def test_how_many_clients_says_how_often(lang: str, text: str, option: str) -> N
 def test_disparaging_verbs_and_ignored_in_the_passive(
     question: str, lang: str, text: str, option: str
 ) -> None:
-    reading = READER.read("drop-client", question, text, lang)
-    assert reading.accepted and reading.option == option
+    assert_reads("drop-client", question, text, lang, option)
 
 
 def test_a_french_object_pronoun_before_the_verb_is_read_through() -> None:
     text = "je pourrais lui faire juste le site vitrine, sans l'appli"
-    reading = READER.read("say-no", "alternative", text, "fr")
-    assert reading.accepted and reading.option == "have-alt"
+    assert_reads("say-no", "alternative", text, "fr", "have-alt")
 
 
 @pytest.mark.parametrize(
@@ -250,8 +246,7 @@ def test_a_french_object_pronoun_before_the_verb_is_read_through() -> None:
     ],
 )
 def test_far_from_denies_what_follows(lang: str, text: str) -> None:
-    reading = READER.read("unpaid-invoice", "history", text, lang)
-    assert reading.accepted and reading.option == "repeated"
+    assert_reads("unpaid-invoice", "history", text, lang, "repeated")
 
 
 @pytest.mark.parametrize(
@@ -271,8 +266,7 @@ def test_what_the_opening_asks_to_do_is_no_answer(lang: str, text: str) -> None:
     [("fr", "je dois vérifier"), ("en", "still need to check"), ("nb", "må sjekke")],
 )
 def test_what_is_to_be_done_still_answers_its_question(lang: str, text: str) -> None:
-    reading = READER.read("new-client-check", "verified", text, lang)
-    assert reading.accepted and reading.option == "not-checked"
+    assert_reads("new-client-check", "verified", text, lang, "not-checked")
 
 
 @pytest.mark.parametrize(
@@ -284,8 +278,7 @@ def test_what_is_to_be_done_still_answers_its_question(lang: str, text: str) -> 
     ],
 )
 def test_a_label_that_opens_the_answer_is_the_answer(lang: str, text: str) -> None:
-    reading = READER.read("new-client-check", "contact", text, lang)
-    assert reading.accepted and reading.option == "none"
+    assert_reads("new-client-check", "contact", text, lang, "none")
 
 
 @pytest.mark.parametrize(
@@ -297,8 +290,7 @@ def test_a_label_that_opens_the_answer_is_the_answer(lang: str, text: str) -> No
     ],
 )
 def test_what_came_of_a_search_beats_having_searched(lang: str, text: str) -> None:
-    reading = READER.read("new-client-check", "verified", text, lang)
-    assert reading.accepted and reading.option == "nothing-found"
+    assert_reads("new-client-check", "verified", text, lang, "nothing-found")
 
 
 @pytest.mark.parametrize(
@@ -312,8 +304,7 @@ def test_what_came_of_a_search_beats_having_searched(lang: str, text: str) -> No
     ],
 )
 def test_a_hedge_with_a_reason_for_yes_is_a_weak_yes(lang: str, text: str, option: str) -> None:
-    reading = READER.read("unpaid-invoice", "trust", text, lang)
-    assert reading.accepted and reading.option == option
+    assert_reads("unpaid-invoice", "trust", text, lang, option)
 
 
 @pytest.mark.parametrize(
@@ -339,8 +330,7 @@ def test_a_question_asked_back_is_no_answer(lang: str, text: str) -> None:
 )
 def test_the_answer_after_a_question_back_is_read(lang: str, text: str, option: str) -> None:
     question = "identity" if option == "company" else "contact"
-    reading = READER.read("new-client-check", question, text, lang)
-    assert reading.accepted and reading.option == option
+    assert_reads("new-client-check", question, text, lang, option)
 
 
 @pytest.mark.parametrize(
@@ -348,8 +338,7 @@ def test_the_answer_after_a_question_back_is_read(lang: str, text: str, option: 
     [("fr", "il critique tout méchamment"), ("en", "never any praise, and he talks to me nastily")],
 )
 def test_an_insult_says_more_than_no_praise(lang: str, text: str) -> None:
-    reading = READER.read("drop-client", "work", text, lang)
-    assert reading.accepted and reading.option == "insulting"
+    assert_reads("drop-client", "work", text, lang, "insulting")
 
 
 @pytest.mark.parametrize(
@@ -441,16 +430,14 @@ def test_the_action_an_opening_asks_about_is_not_done(lang: str, text: str) -> N
     ],
 )
 def test_all_but_one_thing_is_part_of_it(lang: str, text: str) -> None:
-    reading = READER.read("new-client-check", "contact", text, lang)
-    assert reading.accepted and reading.option == "partial"
+    assert_reads("new-client-check", "contact", text, lang, "partial")
 
 
 @pytest.mark.parametrize(
     ("lang", "text"), [("fr", "bof pas vraiment"), ("en", "meh no"), ("nb", "tja nei egentlig")]
 )
 def test_a_no_right_after_a_hedge_says_more_than_the_hedge(lang: str, text: str) -> None:
-    reading = READER.read("say-no", "alternative", text, lang)
-    assert reading.accepted and reading.option == "no-alt"
+    assert_reads("say-no", "alternative", text, lang, "no-alt")
 
 
 @pytest.mark.parametrize(
@@ -470,8 +457,7 @@ def test_a_no_right_after_a_hedge_says_more_than_the_hedge(lang: str, text: str)
 def test_words_of_strategy_texts_and_skills(
     flow: str, question: str, lang: str, text: str, option: str
 ) -> None:
-    reading = READER.read(flow, question, text, lang)
-    assert reading.accepted and reading.option == option
+    assert_reads(flow, question, text, lang, option)
 
 
 def test_how_a_new_client_seems_is_no_check_of_them() -> None:
@@ -500,8 +486,7 @@ def test_how_a_new_client_seems_is_no_check_of_them() -> None:
 def test_a_yes_restricted_by_an_exception_is_only_partly_so(
     flow: str, question: str, lang: str, text: str, option: str
 ) -> None:
-    reading = READER.read(flow, question, text, lang)
-    assert reading.accepted and reading.option == option
+    assert_reads(flow, question, text, lang, option)
 
 
 @pytest.mark.parametrize(
@@ -543,8 +528,7 @@ def test_a_delay_and_a_half_in_a_first_message_is_read_whole(lang: str, text: st
 )
 def test_a_how_often_said_inside_a_phrase_qualifies_it(lang: str, text: str) -> None:
     assert READER.facts("drop-client", text, lang) == {"time": "ignored"}  # not "steady" work
-    reading = READER.read("drop-client", "time", text, lang)
-    assert reading.accepted and reading.option == "ignored"
+    assert_reads("drop-client", "time", text, lang, "ignored")
 
 
 @pytest.mark.parametrize(
@@ -561,8 +545,7 @@ def test_a_how_often_said_inside_a_phrase_qualifies_it(lang: str, text: str) -> 
 def test_nearly_all_of_it_is_not_yet_all(
     flow: str, question: str, lang: str, text: str, option: str
 ) -> None:
-    reading = READER.read(flow, question, text, lang)
-    assert reading.accepted and reading.option == option
+    assert_reads(flow, question, text, lang, option)
 
 
 def test_next_is_no_nearly() -> None:
