@@ -324,8 +324,10 @@ class Engine(Repairs):
                 text = None
             elif hit is None and session.flow is None:
                 worded = self.vocab.command_with_words(text)  # "checklist late payment"
-                if worded is not None and self._names_a_topic(worded[1], session):
-                    payload, text, t.typed_command = worded[0], None, True
+                named = self._typed_topic(worded[1], session) if worded is not None else None
+                if worded is not None and named is not None:  # routed once, here
+                    payload, text = payloads.fmt(worded[0], named), None
+                    t.typed_command = True
                     t.turn = turn = turn.model_copy(update={"kind": "command", "text": worded[1]})
         said = text
         if turn.kind == "command" and turn.text and payload is not None:
@@ -447,11 +449,11 @@ class Engine(Repairs):
         self._leave_flow(t.session)
         return [book.checklist(topic_id, lang)]
 
-    def _names_a_topic(self, words: str, session: Session) -> bool:
-        """Whether the words after a command typed in a message name a topic ("checklist late
-        payment"); else the message is read as a message ("checklists help, my client says")."""
+    def _typed_topic(self, words: str, session: Session) -> str | None:
+        """The topic the words after a command typed in a message name ("checklist late
+        payment"); None: the message is read as a message ("checklists help, my client says")."""
         lang = detect_language(words[:MAX_READ], current=session.lang)
-        return self._topic_named(words[:MAX_READ], lang) is not None
+        return self._topic_named(words[:MAX_READ], lang)
 
     def _topic_named(self, words: str, lang: str) -> str | None:
         """The topic ``words`` name: its id typed out, or the one clear routing candidate."""

@@ -173,9 +173,6 @@ class PhraseSet:
             repairs[word] = fixed
         return fixed
 
-    def stems(self, text_words: tuple[str, ...], lang: str) -> list[str]:
-        return [self._repair(k, lang) for k in keys_of(text_words, lang)]
-
     def find(self, text_words: tuple[str, ...], langs: Iterable[str] = LANGS) -> list[Match]:
         """Every phrase found, in any of ``langs``, longest first (the same answer is read
         several times in a turn: the last ones are remembered)."""
@@ -232,11 +229,6 @@ class PhraseSet:
         return found
 
 
-def keys_of(text_words: tuple[str, ...], lang: str) -> tuple[str, ...]:
-    """The match keys of a message's words in ``lang``."""
-    return message_keys(text_words, lang)[0]
-
-
 @per_turn(maxsize=1024)
 def message_keys(
     text_words: tuple[str, ...], lang: str
@@ -245,9 +237,7 @@ def message_keys(
     those long enough to be typos worth repairing."""
     known = _KEYS[lang]
     keys = tuple([known.get(w) or key(w, lang) for w in text_words])
-    long = tuple(  # as typo_budget(k) > 0, for keys that are not whole words ("=sais")
-        [k for k in set(keys) if len(k) >= MIN_TYPO and k[0] != "=" and not k.isdigit()]
-    )
+    long = tuple(k for k in set(keys) if typo_budget(k) and not k.startswith("="))
     return keys, frozenset(keys), long
 
 
